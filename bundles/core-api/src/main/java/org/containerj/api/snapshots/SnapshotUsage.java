@@ -1,0 +1,5 @@
+package org.containerj.api.snapshots;
+
+/** Disk used by a snapshot's own layer: inodes and bytes. */
+public record SnapshotUsage(long inodes, long size) {
+}
