@@ -2,10 +2,14 @@ package org.containerj.namespaces.grpc;
 
 import java.util.Map;
 
+import org.containerj.api.events.EventPublisher;
 import org.containerj.api.namespaces.Namespace;
 import org.containerj.api.namespaces.NamespaceStore;
 import org.containerj.api.plugin.PluginProperties;
 import org.containerj.api.plugin.PluginTypes;
+import org.containerj.proto.events.NamespaceCreate;
+import org.containerj.proto.events.NamespaceDelete;
+import org.containerj.proto.events.NamespaceUpdate;
 import org.containerj.proto.services.namespaces.v1.CreateNamespaceRequest;
 import org.containerj.proto.services.namespaces.v1.CreateNamespaceResponse;
 import org.containerj.proto.services.namespaces.v1.DeleteNamespaceRequest;
@@ -16,11 +20,15 @@ import org.containerj.proto.services.namespaces.v1.ListNamespacesResponse;
 import org.containerj.proto.services.namespaces.v1.NamespacesGrpc;
 import org.containerj.proto.services.namespaces.v1.UpdateNamespaceRequest;
 import org.containerj.proto.services.namespaces.v1.UpdateNamespaceResponse;
+import org.containerj.server.RequestNamespace;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.tinylog.Logger;
 
 import com.google.protobuf.Empty;
+import com.google.protobuf.Message;
 
 import io.grpc.BindableService;
 import io.grpc.stub.StreamObserver;
@@ -37,6 +45,10 @@ public class NamespacesService extends NamespacesGrpc.NamespacesImplBase {
 
     @Reference
     private NamespaceStore store;
+
+    /** Events are published when the exchange is there; namespaces work without it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile EventPublisher events;
 
     @Override
     public void get(GetNamespaceRequest request, StreamObserver<GetNamespaceResponse> observer) {
@@ -60,6 +72,8 @@ public class NamespacesService extends NamespacesGrpc.NamespacesImplBase {
         var in = request.getNamespace();
         Namespace created = store.create(in.getName(), in.getLabelsMap());
         Logger.tag("namespaces").info("namespace {} created", created.name());
+        publish("/namespaces/create",
+                NamespaceCreate.newBuilder().setName(created.name()).putAllLabels(created.labels()).build());
         observer.onNext(CreateNamespaceResponse.newBuilder().setNamespace(toProto(created)).build());
         observer.onCompleted();
     }
@@ -68,6 +82,8 @@ public class NamespacesService extends NamespacesGrpc.NamespacesImplBase {
     public void update(UpdateNamespaceRequest request, StreamObserver<UpdateNamespaceResponse> observer) {
         var in = request.getNamespace();
         Namespace updated = store.update(in.getName(), in.getLabelsMap(), request.getUpdateMask().getPathsList());
+        publish("/namespaces/update",
+                NamespaceUpdate.newBuilder().setName(updated.name()).putAllLabels(updated.labels()).build());
         observer.onNext(UpdateNamespaceResponse.newBuilder().setNamespace(toProto(updated)).build());
         observer.onCompleted();
     }
@@ -76,8 +92,17 @@ public class NamespacesService extends NamespacesGrpc.NamespacesImplBase {
     public void delete(DeleteNamespaceRequest request, StreamObserver<Empty> observer) {
         store.delete(request.getName());
         Logger.tag("namespaces").info("namespace {} deleted", request.getName());
+        publish("/namespaces/delete", NamespaceDelete.newBuilder().setName(request.getName()).build());
         observer.onNext(Empty.getDefaultInstance());
         observer.onCompleted();
+    }
+
+    /** Like containerd, events go out in the namespace of the request, not the one they name. */
+    private void publish(String topic, Message event) {
+        EventPublisher publisher = events;
+        if (publisher != null) {
+            publisher.publish(RequestNamespace.current(), topic, event.getDescriptorForType().getFullName(), event.toByteArray());
+        }
     }
 
     private static org.containerj.proto.services.namespaces.v1.Namespace toProto(Namespace ns) {
