@@ -1,0 +1,236 @@
+package org.containerj.metadata.impl;
+
+import static org.containerj.api.metadata.MetadataLayout.BLOB;
+import static org.containerj.api.metadata.MetadataLayout.CONTAINERS;
+import static org.containerj.api.metadata.MetadataLayout.CONTENT;
+import static org.containerj.api.metadata.MetadataLayout.IMAGES;
+import static org.containerj.api.metadata.MetadataLayout.LABELS;
+import static org.containerj.api.metadata.MetadataLayout.SNAPSHOTS;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.SortedMap;
+
+import org.containerj.api.errdefs.ContainerjException;
+import org.containerj.api.identifiers.Identifiers;
+import org.containerj.api.identifiers.Labels;
+import org.containerj.api.metadata.Key;
+import org.containerj.api.metadata.MetadataLayout;
+import org.containerj.api.metadata.MetadataStore;
+import org.containerj.api.metadata.ReadTransaction;
+import org.containerj.api.metadata.WriteTransaction;
+import org.containerj.api.namespaces.Namespace;
+import org.containerj.api.namespaces.NamespaceStore;
+
+/**
+ * {@link NamespaceStore} on the metadata store, with containerd's rules. A namespace is
+ * {@code v1/<name>}: it exists while any key starts with it. Its labels are one value at
+ * {@code v1/<name>/labels} ({@link LabelsCodec}), written when it is created, so an
+ * unlabelled namespace still exists.
+ */
+public final class MetadataNamespaceStore implements NamespaceStore {
+
+    private static final String LABELS_PATH_PREFIX = "labels.";
+
+    private final MetadataStore store;
+
+    public MetadataNamespaceStore(MetadataStore store) {
+        this.store = Objects.requireNonNull(store, "store");
+    }
+
+    @Override
+    public Namespace create(String name, Map<String, String> labels) {
+        Identifiers.validate(name);
+        Map<String, String> wanted = validLabels(labels, true);
+        return store.update(tx -> {
+            if (tx.existsUnder(MetadataLayout.namespace(name))) {
+                throw ContainerjException.alreadyExists("namespace %s: already exists", quote(name));
+            }
+            tx.put(MetadataLayout.namespaceLabels(name), LabelsCodec.encode(wanted));
+            return new Namespace(name, wanted);
+        });
+    }
+
+    @Override
+    public Namespace get(String name) {
+        Identifiers.validate(name);
+        return store.view(tx -> {
+            if (!tx.existsUnder(MetadataLayout.namespace(name))) {
+                throw ContainerjException.notFound("namespace %s: not found", quote(name));
+            }
+            return new Namespace(name, labels(tx, name));
+        });
+    }
+
+    @Override
+    public List<Namespace> list() {
+        return store.view(tx -> {
+            List<Namespace> out = new ArrayList<>();
+            for (String name : tx.children(MetadataLayout.NAMESPACES)) {
+                out.add(new Namespace(name, labels(tx, name)));
+            }
+            return out;
+        });
+    }
+
+    @Override
+    public Namespace setLabel(String name, String key, String value) {
+        Identifiers.validate(name);
+        validLabel(key, value);
+        return store.update(tx -> {
+            SortedMap<String, String> labels = labels(tx, name);
+            if (value == null || value.isEmpty()) {
+                labels.remove(key);
+            } else {
+                labels.put(key, value);
+            }
+            return write(tx, name, labels);
+        });
+    }
+
+    @Override
+    public Namespace update(String name, Map<String, String> labels, List<String> fieldPaths) {
+        Identifiers.validate(name);
+        Map<String, String> given = labels == null ? Map.of() : labels;
+        List<String> paths = fieldPaths == null ? List.of() : fieldPaths;
+        List<String> keys = new ArrayList<>();
+        for (String path : paths) {
+            if (path == null || !path.startsWith(LABELS_PATH_PREFIX)) {
+                throw ContainerjException.invalidArgument("cannot update %s field on namespace %s",
+                        quote(String.valueOf(path)), quote(name));
+            }
+            String key = path.substring(LABELS_PATH_PREFIX.length());
+            validLabel(key, given.get(key));
+            keys.add(key);
+        }
+        Map<String, String> replacement = paths.isEmpty() ? validLabels(given, false) : null;
+        return store.update(tx -> {
+            SortedMap<String, String> current = labels(tx, name);
+            if (replacement != null) {
+                current.clear();
+                current.putAll(replacement);
+            } else {
+                for (String key : keys) {
+                    String value = given.get(key);
+                    if (value == null || value.isEmpty()) {
+                        current.remove(key);
+                    } else {
+                        current.put(key, value);
+                    }
+                }
+            }
+            return write(tx, name, current);
+        });
+    }
+
+    @Override
+    public void delete(String name) {
+        Identifiers.validate(name);
+        store.update(tx -> {
+            Key ns = MetadataLayout.namespace(name);
+            if (!tx.existsUnder(ns)) {
+                throw ContainerjException.notFound("namespace %s: not found", quote(name));
+            }
+            List<String> held = contents(tx, name);
+            if (!held.isEmpty()) {
+                throw ContainerjException.failedPrecondition("namespace %s must be empty, but it still has %s",
+                        quote(name), String.join(", ", held));
+            }
+            tx.deleteAll(ns);
+            return null;
+        });
+    }
+
+    /**
+     * What the namespace still holds besides its labels, named as containerd names it:
+     * images, blobs, containers, snapshots on "x" snapshotter; then any other bucket
+     * (leases, sandboxes, content ingests, ...) by its name.
+     */
+    private static List<String> contents(ReadTransaction tx, String name) {
+        List<String> first = new ArrayList<>();
+        List<String> rest = new ArrayList<>();
+        Key ns = MetadataLayout.namespace(name);
+        if (tx.exists(ns)) {
+            rest.add("a value at " + ns);
+        }
+        List<String> buckets = tx.children(ns);
+        if (buckets.contains(IMAGES)) {
+            first.add("images");
+        }
+        if (buckets.contains(CONTENT)) {
+            for (String c : tx.children(ns.child(CONTENT))) {
+                if (c.equals(BLOB)) {
+                    first.add("blobs");
+                } else {
+                    rest.add("content " + c);
+                }
+            }
+            if (tx.exists(ns.child(CONTENT))) {
+                rest.add("content");
+            }
+        }
+        if (buckets.contains(CONTAINERS)) {
+            first.add("containers");
+        }
+        if (buckets.contains(SNAPSHOTS)) {
+            for (String snapshotter : tx.children(ns.child(SNAPSHOTS))) {
+                first.add("snapshots on " + quote(snapshotter) + " snapshotter");
+            }
+            if (tx.exists(ns.child(SNAPSHOTS))) {
+                rest.add("snapshots");
+            }
+        }
+        for (String b : buckets) {
+            if (!b.equals(LABELS) && !b.equals(IMAGES) && !b.equals(CONTENT) && !b.equals(CONTAINERS)
+                    && !b.equals(SNAPSHOTS)) {
+                rest.add(b);
+            }
+        }
+        first.addAll(rest);
+        return first;
+    }
+
+    private static SortedMap<String, String> labels(ReadTransaction tx, String name) {
+        return LabelsCodec.decode(tx.get(MetadataLayout.namespaceLabels(name)).orElse(new byte[0]));
+    }
+
+    private static Namespace write(WriteTransaction tx, String name, Map<String, String> labels) {
+        tx.put(MetadataLayout.namespaceLabels(name), LabelsCodec.encode(labels));
+        return new Namespace(name, labels);
+    }
+
+    /**
+     * Checks every label and copies them. containerd's Create stores a label with an
+     * empty value, while its Update, going through SetLabel, removes it: {@code keepEmpty}
+     * says which.
+     */
+    private static Map<String, String> validLabels(Map<String, String> labels, boolean keepEmpty) {
+        if (labels == null) {
+            return Map.of();
+        }
+        Map<String, String> copy = new HashMap<>();
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            validLabel(e.getKey(), e.getValue());
+            String value = e.getValue() == null ? "" : e.getValue();
+            if (keepEmpty || !value.isEmpty()) {
+                copy.put(e.getKey(), value);
+            }
+        }
+        return copy;
+    }
+
+    private static void validLabel(String key, String value) {
+        try {
+            Labels.validate(key, value);
+        } catch (ContainerjException e) {
+            throw new ContainerjException(e.kind(), "namespace.Labels: " + e.getMessage(), e);
+        }
+    }
+
+    private static String quote(String s) {
+        return "\"" + s + "\"";
+    }
+}
