@@ -2,6 +2,8 @@ package org.containerj.namespaces.grpc;
 
 import java.util.Map;
 
+import org.containerj.api.errdefs.ContainerjException;
+import org.containerj.api.errdefs.ErrorKind;
 import org.containerj.api.events.EventPublisher;
 import org.containerj.api.namespaces.Namespace;
 import org.containerj.api.namespaces.NamespaceStore;
@@ -52,7 +54,16 @@ public class NamespacesService extends NamespacesGrpc.NamespacesImplBase {
 
     @Override
     public void get(GetNamespaceRequest request, StreamObserver<GetNamespaceResponse> observer) {
-        Namespace ns = store.get(request.getName());
+        Namespace ns;
+        try {
+            ns = store.get(request.getName());
+        } catch (ContainerjException e) {
+            if (e.kind() != ErrorKind.NOT_FOUND) {
+                throw e;
+            }
+            // containerd answers Get of an unknown (valid) name with empty labels, not an error.
+            ns = new Namespace(request.getName(), Map.of());
+        }
         observer.onNext(GetNamespaceResponse.newBuilder().setNamespace(toProto(ns)).build());
         observer.onCompleted();
     }
