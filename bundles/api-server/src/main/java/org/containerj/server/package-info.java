@@ -3,7 +3,7 @@
  * served, and the mapping of containerj errors to gRPC statuses.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.containerj.server;
 
 import org.osgi.annotation.bundle.Export;

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.containerj.api.plugin.PluginProperties;
 import org.containerj.api.plugin.PluginTypes;
+import org.containerj.server.RequestContextInterceptor;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -56,7 +57,7 @@ public class GrpcServer {
             policy = ReferencePolicy.DYNAMIC, target = "(" + PluginProperties.TYPE + "=" + PluginTypes.GRPC + ")")
     void bindService(BindableService service, Map<String, Object> properties) {
         ServerServiceDefinition definition = ServerInterceptors.intercept(service,
-                new ErrorInterceptor(), new NamespaceInterceptor());
+                new ErrorInterceptor(), new RequestContextInterceptor());
         String id = String.valueOf(properties.get(PluginProperties.ID));
         bound.put(service, definition);
         registry.add(definition, id);

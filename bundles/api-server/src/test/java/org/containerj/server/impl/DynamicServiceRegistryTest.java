@@ -15,6 +15,7 @@ import org.containerj.proto.services.namespaces.v1.Namespace;
 import org.containerj.proto.services.namespaces.v1.NamespacesGrpc;
 import org.containerj.proto.services.version.v1.VersionGrpc;
 import org.containerj.server.RequestNamespace;
+import org.containerj.server.RequestContextInterceptor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class DynamicServiceRegistryTest {
 
     private ServerServiceDefinition serve(FakeNamespaces service) {
         ServerServiceDefinition def = ServerInterceptors.intercept(service, new ErrorInterceptor(),
-                new NamespaceInterceptor());
+                new RequestContextInterceptor());
         registry.add(def, "namespaces");
         return def;
     }
@@ -80,7 +81,7 @@ class DynamicServiceRegistryTest {
             return stub;
         }
         Metadata headers = new Metadata();
-        headers.put(NamespaceInterceptor.HEADER, namespace);
+        headers.put(RequestContextInterceptor.NAMESPACE_HEADER, namespace);
         return stub.withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 

@@ -33,6 +33,7 @@ import org.containerj.proto.services.content.v1.UpdateResponse;
 import org.containerj.proto.services.content.v1.WriteContentRequest;
 import org.containerj.proto.services.content.v1.WriteContentResponse;
 import org.containerj.server.RequestNamespace;
+import org.containerj.server.RequestLease;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -40,8 +41,6 @@ import org.osgi.service.component.annotations.Reference;
 import com.google.protobuf.Empty;
 
 import io.grpc.BindableService;
-import io.grpc.ServerInterceptors;
-import io.grpc.ServerServiceDefinition;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
@@ -65,10 +64,9 @@ public class ContentService implements BindableService, ContentGrpc.AsyncService
         this.content = content;
     }
 
-    /** Adds the lease header to what the server's interceptors (namespace, errors) provide. */
     @Override
-    public ServerServiceDefinition bindService() {
-        return ServerInterceptors.intercept(ContentGrpc.bindService(this), new RequestLease());
+    public io.grpc.ServerServiceDefinition bindService() {
+        return ContentGrpc.bindService(this);
     }
 
     private ContentStore store() {

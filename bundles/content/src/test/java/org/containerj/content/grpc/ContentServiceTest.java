@@ -40,6 +40,7 @@ import org.containerj.proto.services.content.v1.WriteAction;
 import org.containerj.proto.services.content.v1.WriteContentRequest;
 import org.containerj.proto.services.content.v1.WriteContentResponse;
 import org.containerj.server.GrpcErrors;
+import org.containerj.server.RequestContextInterceptor;
 import org.containerj.server.RequestNamespace;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,9 +84,7 @@ class ContentServiceTest {
         @Override
         public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                 ServerCallHandler<Q, R> next) {
-            String ns = headers.get(NAMESPACE);
-            Context context = Context.current().withValue(RequestNamespace.KEY, ns == null ? "default" : ns);
-            ServerCall.Listener<Q> listener = Contexts.interceptCall(context, call, headers, next);
+            ServerCall.Listener<Q> listener = next.startCall(call, headers);
             return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
                 @Override
                 public void onHalfClose() {
@@ -107,7 +106,7 @@ class ContentServiceTest {
         ContentService service = new ContentService(new MetadataContentStore(db, local));
         String name = InProcessServerBuilder.generateName();
         server = InProcessServerBuilder.forName(name).directExecutor()
-                .addService(ServerInterceptors.intercept(service, new AsTheServerDoes())).build().start();
+                .addService(ServerInterceptors.intercept(service, new AsTheServerDoes(), new RequestContextInterceptor())).build().start();
         channel = InProcessChannelBuilder.forName(name).directExecutor().build();
     }
 
@@ -123,7 +122,7 @@ class ContentServiceTest {
         Metadata headers = new Metadata();
         headers.put(NAMESPACE, namespace);
         if (lease != null) {
-            headers.put(RequestLease.METADATA_KEY, lease);
+            headers.put(RequestContextInterceptor.LEASE_HEADER, lease);
         }
         return headers;
     }
