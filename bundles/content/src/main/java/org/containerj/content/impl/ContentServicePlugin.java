@@ -1,5 +1,7 @@
 package org.containerj.content.impl;
 
+import java.util.Map;
+
 import org.containerj.api.content.ContentStore;
 import org.containerj.api.content.Digest;
 import org.containerj.api.content.NamespacedContentStore;
@@ -10,9 +12,12 @@ import org.containerj.api.plugin.PluginTypes;
 import org.containerj.proto.events.ContentDelete;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.tinylog.Logger;
 
 /**
  * The plugin {@code io.containerd.service.v1} {@code content-service}: the namespaced
@@ -22,7 +27,9 @@ import org.osgi.service.component.annotations.ReferencePolicy;
  * {@code content.target}). Deleting content publishes
  * {@code /content/delete} when the event exchange is there.
  */
-@Component(service = NamespacedContentStore.class, property = {
+@Component(service = NamespacedContentStore.class,
+        configurationPid = ContentServicePlugin.METADATA_PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        property = {
         PluginProperties.TYPE + "=" + PluginTypes.SERVICE,
         PluginProperties.ID + "=" + ContentServicePlugin.ID,
         PluginProperties.REQUIRES + "=" + PluginTypes.METADATA + ".bolt",
@@ -30,6 +37,9 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 public class ContentServicePlugin implements NamespacedContentStore {
     public static final String ID = "content-service";
     static final String DELETE_TOPIC = "/content/delete";
+    /** containerd configures content sharing in the metadata plugin's table; so do we. */
+    static final String METADATA_PID = PluginTypes.METADATA + ".bolt";
+    static final String SHARING_POLICY = "content_sharing_policy";
 
     private final MetadataContentStore store;
 
@@ -40,8 +50,26 @@ public class ContentServicePlugin implements NamespacedContentStore {
     @Activate
     public ContentServicePlugin(@Reference(name = "metadata") MetadataStore metadata,
             @Reference(name = "content", target = "(&(" + PluginProperties.TYPE + "=" + PluginTypes.CONTENT + ")("
-                    + PluginProperties.ID + "=" + LocalContentPlugin.ID + "))") ContentStore content) {
+                    + PluginProperties.ID + "=" + LocalContentPlugin.ID + "))") ContentStore content,
+            Map<String, Object> config) {
         this.store = new MetadataContentStore(metadata, content, this::published);
+        modified(config);
+    }
+
+    /** A new content_sharing_policy applies to writers opened from now on; a bad value keeps the old one. */
+    @Modified
+    void modified(Map<String, Object> config) {
+        Object policy = config.getOrDefault(SHARING_POLICY, "shared");
+        switch (String.valueOf(policy)) {
+            case "shared" -> store.setSharing(true);
+            case "isolated" -> store.setSharing(false);
+            default -> {
+                Logger.tag(ID).error("{}: unknown {} {}, keeping {}", METADATA_PID, SHARING_POLICY, policy,
+                        store.sharing() ? "shared" : "isolated");
+                return;
+            }
+        }
+        Logger.tag(ID).info("{} is {}", SHARING_POLICY, store.sharing() ? "shared" : "isolated");
     }
 
     @Override

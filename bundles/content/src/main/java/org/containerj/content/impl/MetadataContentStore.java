@@ -71,6 +71,8 @@ public final class MetadataContentStore implements NamespacedContentStore {
     private final BiConsumer<String, Digest> onDelete;
     private final ReentrantReadWriteLock sweep = new ReentrantReadWriteLock();
     private final AtomicLong ingestSequence = new AtomicLong(System.currentTimeMillis() * 1000);
+    /** containerd's content_sharing_policy: true for "shared" (its default), false for "isolated". */
+    private volatile boolean sharing = true;
 
     /**
      * @param onDelete told of each blob deleted from a namespace, after the fact (the
@@ -91,6 +93,15 @@ public final class MetadataContentStore implements NamespacedContentStore {
     public ContentStore forNamespace(String namespace, String lease) {
         Identifiers.validate(namespace);
         return new View(namespace, lease == null || lease.isEmpty() ? null : lease);
+    }
+
+    /** Applies containerd's content_sharing_policy; writers opened from now on follow it. */
+    public void setSharing(boolean shared) {
+        this.sharing = shared;
+    }
+
+    public boolean sharing() {
+        return sharing;
     }
 
     ContentStore backend() {
@@ -298,7 +309,7 @@ public final class MetadataContentStore implements NamespacedContentStore {
 
         /** The size of {@code expected} when the store underneath has it with that size (or none given); else -1. */
         private long sharedSize(long total, Digest expected) {
-            if (expected == null) {
+            if (expected == null || !sharing) {
                 return -1;
             }
             try {

@@ -110,6 +110,24 @@ class MetadataContentStoreTest {
     }
 
     @Test
+    void isolatedPolicyMakesEveryNamespaceSendItsData() {
+        Digest hello = commit(content.forNamespace("a"), "ref1", "hello", Map.of());
+        content.setSharing(false);
+        ContentStore b = content.forNamespace("b");
+        try (ContentWriter w = b.writer("ref-b", 5, hello, Map.of())) {
+            assertEquals(0, w.status().offset(), "isolated: the data must come again");
+            assertEquals(ErrorKind.FAILED_PRECONDITION, kindOf(() -> w.commit(5, hello, Map.of())));
+        }
+        assertEquals(ErrorKind.NOT_FOUND, kindOf(() -> b.info(hello)));
+        content.setSharing(true);
+        try (ContentWriter w = b.writer("ref-b2", 5, hello, Map.of())) {
+            assertEquals(5, w.status().offset(), "shared again");
+            w.commit(5, hello, Map.of());
+        }
+        assertEquals(5, b.info(hello).size());
+    }
+
+    @Test
     void sharedIngestsCanStillBeWritten() throws IOException {
         Digest hello = commit(content.forNamespace("a"), "ref1", "hello", Map.of());
         ContentStore b = content.forNamespace("b");

@@ -12,15 +12,18 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /**
  * The metadata plugin {@code io.containerd.metadata.v1.bolt}: the {@link MetadataStore}
  * service over {@code <containerj.root>/io.containerd.metadata.v1.bolt/meta.lmdb/}.
- * A change of its configuration re-activates it: the store is closed (after the
- * transactions in flight) and opened again with the new sizes.
+ * A change of the map sizes re-opens the store in place (after the transactions in
+ * flight), so the plugins using it keep their reference; other keys of the table
+ * (content_sharing_policy) belong to other components and change nothing here.
  */
 @Component(
         service = MetadataStore.class,
@@ -56,17 +59,44 @@ public final class BoltPlugin implements MetadataStore {
                 name = "max_map_size",
                 description = "The map is doubled when an update fills it, up to this many bytes.")
         long max__map__size() default LmdbMetadataStore.Options.DEFAULT_MAX_MAP_SIZE;
+
+        @AttributeDefinition(
+                name = "content_sharing_policy",
+                description = "shared: a blob already stored for one namespace is added to another without "
+                        + "its data being sent again; isolated: every namespace must write its content itself. "
+                        + "Applied by the content service.",
+                options = {@Option(label = "shared", value = "shared"), @Option(label = "isolated", value = "isolated")})
+        String content__sharing__policy() default "shared";
     }
 
-    private final LmdbMetadataStore store;
+    private final Path dir;
+    private final String nativeLibrary;
+    private volatile LmdbMetadataStore store;
+    /** The configured sizes the open store was made with (the map itself may have grown since). */
+    private LmdbMetadataStore.Options applied;
 
     @Activate
     public BoltPlugin(BundleContext context, Config config) {
         String root = context.getProperty(ROOT_PROPERTY);
-        Path dir = Path.of(root == null || root.isBlank() ? DEFAULT_ROOT : root, PID, ENV_DIR);
-        LmdbMetadataStore.Options options = new LmdbMetadataStore.Options(config.map__size(),
-                config.max__map__size(), context.getProperty(Lmdb.NATIVE_LIB_PROPERTY));
-        this.store = LmdbMetadataStore.open(dir, options, Migrations.ALL);
+        this.dir = Path.of(root == null || root.isBlank() ? DEFAULT_ROOT : root, PID, ENV_DIR);
+        this.nativeLibrary = context.getProperty(Lmdb.NATIVE_LIB_PROPERTY);
+        this.applied = options(config);
+        this.store = LmdbMetadataStore.open(dir, applied, Migrations.ALL);
+    }
+
+    @Modified
+    synchronized void modified(Config config) {
+        LmdbMetadataStore.Options wanted = options(config);
+        if (wanted.equals(applied)) {
+            return;
+        }
+        store.close();
+        store = LmdbMetadataStore.open(dir, wanted, Migrations.ALL);
+        applied = wanted;
+    }
+
+    private LmdbMetadataStore.Options options(Config config) {
+        return new LmdbMetadataStore.Options(config.map__size(), config.max__map__size(), nativeLibrary);
     }
 
     @Deactivate
