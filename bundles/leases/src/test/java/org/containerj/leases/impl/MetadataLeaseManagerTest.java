@@ -82,13 +82,12 @@ class MetadataLeaseManagerTest {
     }
 
     @Test
-    void aLeaseKeepsItsNamespaceFromBeingDeleted() {
+    void leasesGoWithTheirNamespaceAsInContainerd() {
         MetadataNamespaceStore namespaces = new MetadataNamespaceStore(store);
         namespaces.create("team", Map.of());
         leases.create("team", "held", Map.of());
-        assertEquals(ErrorKind.FAILED_PRECONDITION, kindOf(() -> namespaces.delete("team")));
-        assertEquals(1, leases.list("team", List.of()).size(), "the failed delete changed nothing");
-        leases.delete("team", "held");
         namespaces.delete("team");
+        assertTrue(leases.list("team", List.of()).isEmpty());
+        assertEquals(ErrorKind.NOT_FOUND, kindOf(() -> namespaces.get("team")));
     }
 }

@@ -145,52 +145,30 @@ public final class MetadataNamespaceStore implements NamespaceStore {
     }
 
     /**
-     * What the namespace still holds besides its labels, named as containerd names it:
-     * images, blobs, containers, snapshots on "x" snapshotter; then any other bucket
-     * (leases, sandboxes, content ingests, ...) by its name.
+     * What keeps the namespace from being deleted, as containerd checks it: images,
+     * blobs, containers, snapshots on "x" snapshotter. Anything else under the namespace
+     * (leases, content ingests, sandboxes) goes with it, as containerd drops the
+     * namespace's bucket whole.
      */
     private static List<String> contents(ReadTransaction tx, String name) {
-        List<String> first = new ArrayList<>();
-        List<String> rest = new ArrayList<>();
+        List<String> held = new ArrayList<>();
         Key ns = MetadataLayout.namespace(name);
-        if (tx.exists(ns)) {
-            rest.add("a value at " + ns);
-        }
         List<String> buckets = tx.children(ns);
         if (buckets.contains(IMAGES)) {
-            first.add("images");
+            held.add("images");
         }
-        if (buckets.contains(CONTENT)) {
-            for (String c : tx.children(ns.child(CONTENT))) {
-                if (c.equals(BLOB)) {
-                    first.add("blobs");
-                } else {
-                    rest.add("content " + c);
-                }
-            }
-            if (tx.exists(ns.child(CONTENT))) {
-                rest.add("content");
-            }
+        if (buckets.contains(CONTENT) && tx.existsUnder(ns.child(CONTENT, BLOB))) {
+            held.add("blobs");
         }
         if (buckets.contains(CONTAINERS)) {
-            first.add("containers");
+            held.add("containers");
         }
         if (buckets.contains(SNAPSHOTS)) {
             for (String snapshotter : tx.children(ns.child(SNAPSHOTS))) {
-                first.add("snapshots on " + quote(snapshotter) + " snapshotter");
-            }
-            if (tx.exists(ns.child(SNAPSHOTS))) {
-                rest.add("snapshots");
+                held.add("snapshots on " + quote(snapshotter) + " snapshotter");
             }
         }
-        for (String b : buckets) {
-            if (!b.equals(LABELS) && !b.equals(IMAGES) && !b.equals(CONTENT) && !b.equals(CONTAINERS)
-                    && !b.equals(SNAPSHOTS)) {
-                rest.add(b);
-            }
-        }
-        first.addAll(rest);
-        return first;
+        return held;
     }
 
     private static SortedMap<String, String> labels(ReadTransaction tx, String name) {

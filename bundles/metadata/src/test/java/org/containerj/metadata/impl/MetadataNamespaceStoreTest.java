@@ -176,9 +176,22 @@ class MetadataNamespaceStoreTest {
         });
         ContainerjException e = fails(ErrorKind.FAILED_PRECONDITION, () -> namespaces.delete("ns"));
         assertEquals("namespace \"ns\" must be empty, but it still has images, blobs, containers, "
-                + "snapshots on \"btrfs\" snapshotter, snapshots on \"overlayfs\" snapshotter, content ingests, "
-                + "leases, sandboxes", e.getMessage());
+                + "snapshots on \"btrfs\" snapshotter, snapshots on \"overlayfs\" snapshotter", e.getMessage());
         assertEquals(8, everything().size());
+    }
+
+    @Test
+    void leasesIngestsAndSandboxesGoWithTheNamespaceAsInContainerd() {
+        namespaces.create("ns", Map.of());
+        store.update(tx -> {
+            byte[] x = new byte[] {1};
+            tx.put(MetadataLayout.bucket("ns", MetadataLayout.LEASES, "l1"), x);
+            tx.put(MetadataLayout.bucket("ns", MetadataLayout.CONTENT, MetadataLayout.INGESTS, "ref"), x);
+            tx.put(MetadataLayout.bucket("ns", MetadataLayout.SANDBOXES, "s"), x);
+            return null;
+        });
+        namespaces.delete("ns");
+        assertEquals(List.of(), everything());
     }
 
     @Test
