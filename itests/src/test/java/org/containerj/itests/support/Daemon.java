@@ -315,6 +315,20 @@ public final class Daemon implements AutoCloseable {
         return Exec.run(cmd, COMMAND_TIMEOUT, scratch);
     }
 
+    /** Runs {@code ctr --address SOCKET ARGS...} with stdin read from {@code stdin}. */
+    public CommandResult ctrWithInput(Path stdin, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(ctr, "--address", socket.toString()));
+        cmd.addAll(List.of(args));
+        return Exec.run(cmd, COMMAND_TIMEOUT, scratch, stdin);
+    }
+
+    /** The path of Debian's ctr and the daemon's socket, for tests that run ctr themselves. */
+    public List<String> ctrCommand(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(ctr, "--address", socket.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
     /** Runs {@code ctr} at another socket address (e.g. one the configuration moved the server to). */
     public CommandResult ctrAt(Path address, String... args) {
         List<String> cmd = new ArrayList<>(List.of(ctr, "--address", address.toString()));

@@ -21,12 +21,17 @@ public final class Exec {
      * @throws AssertionError when the command does not finish within {@code timeout} (it is killed)
      */
     public static CommandResult run(List<String> command, Duration timeout, Path scratch) {
+        return run(command, timeout, scratch, Path.of("/dev/null"));
+    }
+
+    /** Like {@link #run(List, Duration, Path)}, with stdin read from {@code stdin}. */
+    public static CommandResult run(List<String> command, Duration timeout, Path scratch, Path stdin) {
         try {
             Path out = Files.createTempFile(scratch, "out-", ".txt");
             Path err = Files.createTempFile(scratch, "err-", ".txt");
             try {
                 Process p = new ProcessBuilder(command)
-                        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                        .redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()))
                         .redirectOutput(out.toFile())
                         .redirectError(err.toFile())
                         .start();
