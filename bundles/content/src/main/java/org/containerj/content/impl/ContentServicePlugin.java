@@ -1,6 +1,8 @@
 package org.containerj.content.impl;
 
+import java.util.Collection;
 import java.util.Map;
+import java.util.Set;
 
 import org.containerj.api.content.ContentStore;
 import org.containerj.api.content.Digest;
@@ -75,6 +77,11 @@ public class ContentServicePlugin implements NamespacedContentStore {
     @Override
     public ContentStore forNamespace(String namespace, String lease) {
         return store.forNamespace(namespace, lease);
+    }
+
+    @Override
+    public Set<Digest> removeUnreferenced(Collection<Digest> digests) {
+        return store.removeUnreferenced(digests);
     }
 
     private void published(String namespace, Digest digest) {

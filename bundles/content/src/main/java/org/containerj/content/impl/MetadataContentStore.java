@@ -12,7 +12,9 @@ import java.nio.channels.SeekableByteChannel;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -115,6 +117,31 @@ public final class MetadataContentStore implements NamespacedContentStore {
     /** Held while making a blob reachable; the removal of unreferenced blobs holds the other side. */
     Lock reachability() {
         return sweep.readLock();
+    }
+
+    /** Removes the blobs underneath that nothing references any more (for the garbage collector). */
+    @Override
+    public Set<Digest> removeUnreferenced(Collection<Digest> digests) {
+        Set<Digest> removed = new LinkedHashSet<>();
+        sweep.writeLock().lock();
+        try {
+            for (Digest digest : digests) {
+                if (db.view(tx -> referenced(tx, digest))) {
+                    continue;
+                }
+                try {
+                    backend.delete(digest);
+                    removed.add(digest);
+                } catch (ContainerjException e) {
+                    if (e.kind() != ErrorKind.NOT_FOUND) {
+                        Logger.warn("content {}: unreferenced but not removed: {}", digest, e.getMessage());
+                    }
+                }
+            }
+        } finally {
+            sweep.writeLock().unlock();
+        }
+        return removed;
     }
 
     /** True when some namespace has a record of {@code digest} or an ingest that stands for it. */

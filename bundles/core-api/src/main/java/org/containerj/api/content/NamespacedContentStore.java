@@ -1,5 +1,8 @@
 package org.containerj.api.content;
 
+import java.util.Collection;
+import java.util.Set;
+
 /**
  * The content store as clients see it (containerd's metadata content store, the plugin
  * {@code io.containerd.service.v1} {@code content-service}). Blobs are kept once in the
@@ -25,4 +28,14 @@ public interface NamespacedContentStore {
      * when that lease does not exist. INVALID_ARGUMENT for a malformed namespace.
      */
     ContentStore forNamespace(String namespace, String lease);
+
+    /**
+     * For the garbage collector, after it removed namespace records: removes from the
+     * store underneath each of {@code digests} that no namespace has a record of and no
+     * ingest stands for, excluding the steps that make a blob reachable meanwhile.
+     * Returns the digests removed. The default removes nothing.
+     */
+    default Set<Digest> removeUnreferenced(Collection<Digest> digests) {
+        return Set.of();
+    }
 }

@@ -1,6 +1,6 @@
 /** The content-addressed store: blobs named by digest, resumable ingests, labels. */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.containerj.api.content;
 
 import org.osgi.annotation.bundle.Export;

@@ -52,7 +52,7 @@ public final class MetadataLeaseManager implements LeaseManager {
     @Override
     public Lease create(String namespace, String id, Map<String, String> labels) {
         Identifiers.validate(namespace);
-        String leaseId = id == null || id.isEmpty() ? generateId() : Identifiers.validate(id);
+        String leaseId = id == null || id.isEmpty() ? generateId() : validId(id);
         Labels.validate(labels);
         Lease lease = new Lease(leaseId, Instant.now(), labels);
         return store.update(tx -> {
@@ -162,11 +162,18 @@ public final class MetadataLeaseManager implements LeaseManager {
         return tx.get(leaseKey(namespace, id).child(RECORD)).map(bytes -> decode(id, bytes));
     }
 
+    /**
+     * containerd does not hold lease ids to its identifier rules (ctr's random ids may end
+     * in '-'); any id the store can hold as a key segment goes.
+     */
     private static String validId(String id) {
         if (id == null || id.isEmpty()) {
             throw ContainerjException.invalidArgument("lease id must not be empty");
         }
-        return Identifiers.validate(id);
+        if (id.indexOf('\0') >= 0 || id.length() > 256) {
+            throw ContainerjException.invalidArgument("lease id %s is not valid", quote(id));
+        }
+        return id;
     }
 
     private static FieldSource fields(Lease lease) {

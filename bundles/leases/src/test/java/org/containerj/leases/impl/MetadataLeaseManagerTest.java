@@ -75,8 +75,15 @@ class MetadataLeaseManagerTest {
     }
 
     @Test
+    void idsAsCtrMakesThemAreAccepted() {
+        leases.create("default", "236979297-qeH-", Map.of());
+        leases.create("default", "1-a_b=", Map.of());
+        assertEquals(2, leases.list("default", List.of()).size());
+    }
+
+    @Test
     void badIdsChangeNothing() {
-        assertEquals(ErrorKind.INVALID_ARGUMENT, kindOf(() -> leases.create("default", "bad id", Map.of())));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, kindOf(() -> leases.create("default", "nul\0id", Map.of())));
         assertEquals(ErrorKind.INVALID_ARGUMENT, kindOf(() -> leases.create("bad ns", "x", Map.of())));
         assertTrue(leases.list("default", List.of()).isEmpty());
     }
