@@ -1,5 +1,6 @@
 package org.containerj.leases.grpc;
 
+import org.containerj.api.gc.GarbageCollector;
 import org.containerj.api.leases.Lease;
 import org.containerj.api.leases.LeaseManager;
 import org.containerj.api.leases.LeaseResource;
@@ -19,6 +20,8 @@ import org.containerj.proto.services.leases.v1.Resource;
 import org.containerj.server.RequestNamespace;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 import com.google.protobuf.Empty;
 import com.google.protobuf.Timestamp;
@@ -36,6 +39,10 @@ public class LeasesService extends LeasesGrpc.LeasesImplBase {
     @Reference
     private LeaseManager leases;
 
+    /** What a deleted lease held is collected when a collector is there; leases work without it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile GarbageCollector gc;
+
     @Override
     public void create(CreateRequest request, StreamObserver<CreateResponse> observer) {
         Lease lease = leases.create(RequestNamespace.current(), request.getId(), request.getLabelsMap());
@@ -45,8 +52,15 @@ public class LeasesService extends LeasesGrpc.LeasesImplBase {
 
     @Override
     public void delete(DeleteRequest request, StreamObserver<Empty> observer) {
-        // sync (wait for garbage collection) has nothing to wait for until collection lands.
         leases.delete(RequestNamespace.current(), request.getId());
+        GarbageCollector collector = gc;
+        if (collector != null) {
+            if (request.getSync()) {
+                collector.collect(); // containerd's sync: return once what the lease held is gone
+            } else {
+                collector.schedule();
+            }
+        }
         observer.onNext(Empty.getDefaultInstance());
         observer.onCompleted();
     }
