@@ -71,7 +71,13 @@ public class RegistryPluginCatalog implements PluginCatalog {
                     PluginInfo info = fromProperties(props::get, props.keySet().toArray(String[]::new), bundle,
                             PluginStatus.valueOf(why[0]), why[1]);
                     if (info != null) {
-                        plugins.putIfAbsent(info.uri(), info);
+                        // SCR may keep the service of a component whose activation failed
+                        // registered; the failure is the truth about that plugin.
+                        if (configuration.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
+                            plugins.put(info.uri(), info);
+                        } else {
+                            plugins.putIfAbsent(info.uri(), info);
+                        }
                     }
                 }
             }
@@ -93,7 +99,7 @@ public class RegistryPluginCatalog implements PluginCatalog {
     }
 
     /** {status, reason} for a component configuration that is not serving; null when it is. */
-    private static String[] notServing(ComponentConfigurationDTO configuration) {
+    static String[] notServing(ComponentConfigurationDTO configuration) {
         switch (configuration.state) {
             case ComponentConfigurationDTO.UNSATISFIED_REFERENCE: {
                 List<String> missing = new ArrayList<>();
@@ -105,11 +111,13 @@ public class RegistryPluginCatalog implements PluginCatalog {
             case ComponentConfigurationDTO.UNSATISFIED_CONFIGURATION:
                 return new String[] {"SKIP", "no configuration: skip plugin"};
             case ComponentConfigurationDTO.FAILED_ACTIVATION: {
-                String failure = configuration.failure == null ? "activation failed" : firstLine(configuration.failure);
-                if (failure.contains(PluginSkippedException.class.getName())) {
-                    return new String[] {"SKIP", afterColon(failure) + ": skip plugin"};
+                String failure = configuration.failure == null ? "activation failed" : configuration.failure;
+                // The skip may be wrapped (a constructor's InvocationTargetException): look at every cause.
+                String skipped = causeLine(failure, PluginSkippedException.class.getName());
+                if (skipped != null) {
+                    return new String[] {"SKIP", afterColon(skipped) + ": skip plugin"};
                 }
-                return new String[] {"ERROR", failure};
+                return new String[] {"ERROR", firstLine(failure)};
             }
             default:
                 return null; // satisfied or active: its service is (or is about to be) registered
@@ -150,6 +158,20 @@ public class RegistryPluginCatalog implements PluginCatalog {
             return c.stream().map(String::valueOf).toList();
         }
         return List.of();
+    }
+
+    /** The first line of a stack trace text that names {@code exception}, or null. */
+    private static String causeLine(String trace, String exception) {
+        for (String line : trace.split("\n")) {
+            String l = line.trim();
+            if (l.startsWith("Caused by: ")) {
+                l = l.substring("Caused by: ".length());
+            }
+            if (l.startsWith(exception)) {
+                return l;
+            }
+        }
+        return null;
     }
 
     private static String firstLine(String s) {
