@@ -1,5 +1,8 @@
 package org.containerj.nativeio.impl;
 
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+
 /**
  * The libc functions containerj calls directly, bound by jnr-ffi. Public because jnr-ffi
  * implements it in a class loader of its own; the package is private to this bundle.
@@ -24,4 +27,20 @@ public interface CLibrary {
     int getegid();
 
     int getpid();
+
+    int open(String path, int flags, int mode);
+
+    int close(int fd);
+
+    int mknod(String path, int mode, long dev);
+
+    int chmod(String path, int mode);
+
+    int utimensat(int dirfd, String path, @In long[] times, int flags);
+
+    long llistxattr(String path, @Out byte[] list, long size);
+
+    long lgetxattr(String path, String name, @Out byte[] value, long size);
+
+    int lsetxattr(String path, String name, @In byte[] value, long size, int flags);
 }

@@ -2,12 +2,15 @@ package org.containerj.nativeio.impl;
 
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
+import jnr.posix.POSIX;
+import jnr.posix.POSIXFactory;
 
 /** Loads the C library once, on first use (jnr-ffi generates the binding then, which takes a moment). */
 public final class Libraries {
 
     private static volatile CLibrary libc;
     private static volatile Runtime runtime;
+    private static volatile POSIX posix;
 
     private Libraries() {
     }
@@ -25,6 +28,21 @@ public final class Libraries {
             }
         }
         return l;
+    }
+
+    /** jnr-posix's native binding (for the calls that fill a {@code struct stat}). */
+    public static POSIX posix() {
+        POSIX p = posix;
+        if (p == null) {
+            synchronized (Libraries.class) {
+                p = posix;
+                if (p == null) {
+                    p = POSIXFactory.getNativePOSIX();
+                    posix = p;
+                }
+            }
+        }
+        return p;
     }
 
     /** errno of the last call made through {@link #libc()} on this thread. */
