@@ -35,14 +35,16 @@ import com.google.protobuf.InvalidProtocolBufferException;
 /**
  * One mark-and-sweep collection of the metadata store, in a single write transaction as
  * containerd does it. Roots are images (they reference their target blob and what their
- * labels reference), unexpired leases (they reference what they hold) and whatever the
- * {@link ResourceCollector}s name as roots. Expired leases are deleted; each collector
+ * labels reference), containers (they reference their snapshot and what their labels
+ * reference; not their image, which is a root of its own), unexpired leases (they
+ * reference what they hold) and whatever the {@link ResourceCollector}s name as roots. Expired leases are deleted; each collector
  * sweeps the records of its types that were not reached, then removes what backed them
  * once the transaction committed. Resources of a type no collector owns are never swept.
  */
 public final class MetadataCollector {
     static final String IMAGES = "images";
     static final String LEASES = "leases";
+    static final String CONTAINERS = "containers";
     /** The lease record's key below {@code v1/<ns>/leases/<id>} (as the leases bundle stores it). */
     private static final String LEASE_RECORD = "record";
 
@@ -94,6 +96,9 @@ public final class MetadataCollector {
             for (String image : tx.children(MetadataLayout.bucket(ns, MetadataLayout.IMAGES))) {
                 reach.accept(new ResourceRef(ns, IMAGES, image));
             }
+            for (String container : tx.children(MetadataLayout.bucket(ns, MetadataLayout.CONTAINERS))) {
+                reach.accept(new ResourceRef(ns, CONTAINERS, container));
+            }
             for (String lease : tx.children(MetadataLayout.bucket(ns, MetadataLayout.LEASES))) {
                 ResourceRef ref = new ResourceRef(ns, LEASES, lease);
                 if (expired(tx, ns, lease, now)) {
@@ -111,6 +116,7 @@ public final class MetadataCollector {
             switch (node.type()) {
                 case IMAGES -> imageReferences(tx, node, reach);
                 case LEASES -> leaseReferences(tx, node, reach);
+                case CONTAINERS -> containerReferences(tx, node, reach);
                 default -> {
                     ResourceCollector c = byType.get(node.type());
                     if (c != null) {
@@ -152,6 +158,26 @@ public final class MetadataCollector {
             ResourceRef.referencedBy(image.namespace(), record.getLabelsMap(), out);
         } catch (InvalidProtocolBufferException e) {
             Logger.warn("garbage collection: image {} in {} has a damaged record", image.id(), image.namespace());
+        }
+    }
+
+    /** A container references {@code snapshots/<snapshotter>/<snapshot key>} and what its labels reference. */
+    private static void containerReferences(ReadTransaction tx, ResourceRef container, Consumer<ResourceRef> out) {
+        Optional<byte[]> value = tx.get(
+                MetadataLayout.bucket(container.namespace(), MetadataLayout.CONTAINERS, container.id()));
+        if (value.isEmpty()) {
+            return;
+        }
+        try {
+            var record = org.containerj.proto.services.containers.v1.Container.parseFrom(value.get());
+            if (!record.getSnapshotter().isEmpty() && !record.getSnapshotKey().isEmpty()) {
+                out.accept(new ResourceRef(container.namespace(), "snapshots/" + record.getSnapshotter(),
+                        record.getSnapshotKey()));
+            }
+            ResourceRef.referencedBy(container.namespace(), record.getLabelsMap(), out);
+        } catch (InvalidProtocolBufferException e) {
+            Logger.warn("garbage collection: container {} in {} has a damaged record", container.id(),
+                    container.namespace());
         }
     }
 

@@ -241,4 +241,58 @@ class MetadataCollectorTest {
         gc.collect();
         assertEquals(List.of(new ResourceRef("default", "snapshots/overlayfs", "sha256:chain")), seen);
     }
+    @Test
+    void aContainerKeepsItsSnapshotAndWhatItsLabelsReference() {
+        List<ResourceRef> seen = new ArrayList<>();
+        collectors.add(new ResourceCollector() {
+            @Override
+            public Set<String> types() {
+                return Set.of("snapshots/overlayfs");
+            }
+
+            @Override
+            public void roots(org.containerj.api.metadata.ReadTransaction tx, String ns, Instant now,
+                    java.util.function.Consumer<ResourceRef> out) {
+            }
+
+            @Override
+            public void references(org.containerj.api.metadata.ReadTransaction tx, ResourceRef node,
+                    java.util.function.Consumer<ResourceRef> out) {
+                seen.add(node);
+            }
+
+            @Override
+            public List<ResourceRef> sweep(org.containerj.api.metadata.WriteTransaction tx, String ns,
+                    Set<ResourceRef> reachable) {
+                return List.of();
+            }
+
+            @Override
+            public void removed(List<ResourceRef> removed) {
+            }
+        });
+        Digest kept = commit("ns1", null, "checkpoint", Map.of());
+        Digest stray = commit("ns1", null, "stray blob", Map.of());
+        var key = org.containerj.api.metadata.MetadataLayout.bucket("ns1",
+                org.containerj.api.metadata.MetadataLayout.CONTAINERS, "c1");
+        var record = org.containerj.proto.services.containers.v1.Container.newBuilder()
+                .putLabels("containerd.io/gc.ref.content.checkpoint", kept.toString())
+                .setSnapshotter("overlayfs").setSnapshotKey("c1-rootfs").setImage("no/such:image").build();
+        db.update(tx -> {
+            tx.put(key, record.toByteArray());
+            return null;
+        });
+
+        var result = gc.collect();
+        assertEquals(List.of(new ResourceRef("ns1", "content", stray.toString())), result.removed());
+        assertTrue(has("ns1", kept));
+        assertEquals(List.of(new ResourceRef("ns1", "snapshots/overlayfs", "c1-rootfs")), seen);
+
+        db.update(tx -> {
+            tx.delete(key);
+            return null;
+        });
+        gc.collect();
+        assertFalse(has("ns1", kept), "without its container the blob goes");
+    }
 }
