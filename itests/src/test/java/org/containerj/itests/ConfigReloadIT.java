@@ -31,6 +31,8 @@ class ConfigReloadIT {
     void daemon(Daemon daemon) {
         this.daemon = daemon;
         daemon.awaitPlugin(GRPC, "version", "ok", TIMEOUT);
+        // the test uses the namespaces service as the plugin an edit must leave alone
+        daemon.awaitNamespacesService(TIMEOUT);
     }
 
     @Test
