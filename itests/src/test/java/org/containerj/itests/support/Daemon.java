@@ -163,6 +163,20 @@ public final class Daemon implements AutoCloseable {
         awaitReady();
     }
 
+    /** The gRPC services every test may use; the daemon counts as started once all are ok. */
+    private static final List<String> CORE_SERVICES = List.of("version", "introspection", "namespaces", "events",
+            "leases", "content", "images", "snapshots", "diff", "containers");
+
+    private boolean coreServicesUp() {
+        CommandResult r = ctr("plugins", "ls");
+        if (!r.ok()) {
+            return false;
+        }
+        List<CtrPlugin> plugins = CtrPlugin.parse(r.stdout());
+        return CORE_SERVICES.stream().allMatch(id -> plugins.stream().anyMatch(
+                p -> p.type().equals("io.containerd.grpc.v1") && p.id().equals(id) && p.status().equals("ok")));
+    }
+
     private void awaitReady() {
         long t0 = System.nanoTime();
         long deadline = t0 + START_TIMEOUT.toNanos();
@@ -174,7 +188,7 @@ public final class Daemon implements AutoCloseable {
             }
             if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
                 last = ctr("version");
-                if (last.ok()) {
+                if (last.ok() && coreServicesUp()) {
                     return;
                 }
             }
