@@ -1,0 +1,276 @@
+package org.containerj.itests;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.containerj.itests.support.BusyboxImage;
+import org.containerj.itests.support.CommandResult;
+import org.containerj.itests.support.Daemon;
+import org.containerj.itests.support.DaemonExtension;
+import org.containerj.itests.support.Exec;
+import org.containerj.itests.support.Registry;
+import org.containerj.itests.support.RegistryExtension;
+import org.containerj.itests.support.Wait;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Push and pull through Debian's ctr against a real registry (Debian's docker-registry on
+ * 127.0.0.1): busybox images the test builds from busybox-static are imported without
+ * unpacking, pushed, removed, pulled back (fetched into content and unpacked through the
+ * Diff service into the overlayfs and native snapshotters), and the unpacked layers are
+ * mounted for real and compared with the host's files; whiteouts and a multi-layer chain;
+ * a tag that does not exist; clean-up by garbage collection.
+ */
+@ExtendWith({DaemonExtension.class, RegistryExtension.class})
+class PullIT {
+    private static final Duration GC_WAIT = Duration.ofSeconds(30);
+    private Daemon daemon;
+    private Registry registry;
+
+    @BeforeEach
+    void setUp(Daemon daemon, Registry registry) {
+        this.daemon = daemon;
+        this.registry = registry;
+        daemon.awaitPlugin("io.containerd.grpc.v1", "images", "ok", Duration.ofSeconds(30));
+        daemon.awaitPlugin("io.containerd.grpc.v1", "snapshots", "ok", Duration.ofSeconds(30));
+        daemon.awaitPlugin("io.containerd.grpc.v1", "diff", "ok", Duration.ofSeconds(30));
+        daemon.awaitPlugin("io.containerd.differ.v1", "walking", "ok", Duration.ofSeconds(30));
+        daemon.awaitPlugin("io.containerd.gc.v1", "scheduler", "ok", Duration.ofSeconds(30));
+        daemon.awaitPlugin("io.containerd.snapshotter.v1", "overlayfs", "ok", Duration.ofSeconds(30));
+        daemon.awaitPlugin("io.containerd.snapshotter.v1", "native", "ok", Duration.ofSeconds(30));
+    }
+
+    private CommandResult ctr(String ns, String... args) {
+        List<String> all = new ArrayList<>(List.of("-n", ns));
+        all.addAll(List.of(args));
+        return daemon.ctr(all.toArray(String[]::new));
+    }
+
+    /** Imports {@code image} into {@code ns} without unpacking, pushes it as {@code remote}, removes it. */
+    private void importAndPush(BusyboxImage image, String ns, String remote) throws IOException {
+        String base = "registry.local/pull-it/src";
+        String tag = Long.toString(System.nanoTime());
+        Path archive = image.write(Files.createTempFile(daemon.scratch(), "busybox", ".tar"), tag);
+        ctr(ns, "images", "import", "--no-unpack", "--base-name", base, archive.toString()).assertOk();
+        String local = base + ":" + tag;
+        assertTrue(ctr(ns, "images", "ls", "-q").assertOk().stdout().contains(local));
+        ctr(ns, "images", "push", "--plain-http", remote, local).assertOk();
+        // the registry now has the manifest under the tag, and every blob
+        String repoTag = remote.substring(registry.host().length());
+        String repo = repoTag.substring(0, repoTag.lastIndexOf(':'));
+        assertEquals(200, registry.status("/v2" + repo + "/manifests/" + repoTag.substring(repoTag.lastIndexOf(':') + 1)),
+                registry.log());
+        assertEquals(200, registry.status("/v2" + repo + "/blobs/" + image.configDigest), registry.log());
+        for (BusyboxImage.Layer l : image.layers) {
+            assertEquals(200, registry.status("/v2" + repo + "/blobs/" + l.digest()), registry.log());
+        }
+        ctr(ns, "images", "rm", "--sync", local).assertOk();
+        assertEquals("", ctr(ns, "images", "ls", "-q").assertOk().stdout().strip());
+        Wait.until(GC_WAIT, () -> ctr(ns, "content", "ls", "-q").assertOk().stdout().isBlank(),
+                () -> "garbage collection of the pushed image's blobs in " + ns + ": " + ctr(ns, "content", "ls"));
+        daemon.ctr("namespaces", "rm", ns).assertOk();
+    }
+
+    /** Pulls {@code remote} into {@code ns} with {@code snapshotter}, and checks the image is complete and unpacked. */
+    private void pull(String ns, String snapshotter, String remote, BusyboxImage image) {
+        CommandResult pulled = ctr(ns, "images", "pull", "--plain-http", "--snapshotter", snapshotter, remote);
+        if (!pulled.ok()) {
+            throw new AssertionError("pull failed: " + pulled + "\n" + daemon.logTail(60) + "\n" + registry.log());
+        }
+        String listed = ctr(ns, "images", "ls").assertOk().stdout();
+        assertTrue(listed.contains(remote) && listed.contains(image.manifestDigest), listed);
+        String content = ctr(ns, "content", "ls", "-q").assertOk().stdout();
+        assertTrue(content.contains(image.manifestDigest) && content.contains(image.configDigest), content);
+        for (BusyboxImage.Layer l : image.layers) {
+            assertTrue(content.contains(l.digest()), content);
+        }
+        String check = ctr(ns, "images", "check", "--snapshotter", snapshotter).assertOk().stdout();
+        String line = check.lines().filter(s -> s.contains(remote)).findFirst().orElseThrow(() -> new AssertionError(check));
+        assertTrue(line.contains("complete"), check);
+        // REF TYPE DIGEST STATUS SIZE UNPACKED: the last column says whether the chain exists
+        assertTrue(line.strip().endsWith("true"), "ctr images check says unpacked: " + check);
+
+        String snapshots = ctr(ns, "snapshots", "--snapshotter", snapshotter, "ls").assertOk().stdout();
+        List<String> chain = image.chainIds();
+        for (int i = 0; i < chain.size(); i++) {
+            String id = chain.get(i);
+            String row = snapshots.lines().filter(s -> s.startsWith(id)).findFirst()
+                    .orElseThrow(() -> new AssertionError("no snapshot " + id + " in\n" + snapshots));
+            assertTrue(row.contains("Committed"), row);
+            if (i > 0) {
+                assertTrue(row.contains(chain.get(i - 1)), "parent of " + id + ": " + row);
+            }
+        }
+        assertFalse(snapshots.contains("extract-"), "no unpack left an active snapshot: " + snapshots);
+
+        // the unpack labelled the config with the chain it made (a GC reference to the top
+        // snapshot), and each layer blob with its uncompressed digest
+        String labelled = ctr(ns, "content", "ls").assertOk().stdout();
+        String configRow = labelled.lines().filter(s -> s.startsWith(image.configDigest)).findFirst()
+                .orElseThrow(() -> new AssertionError(labelled));
+        assertTrue(configRow.contains("containerd.io/gc.ref.snapshot." + snapshotter + "=" + image.chainId()), configRow);
+        for (BusyboxImage.Layer l : image.layers) {
+            String row = labelled.lines().filter(s -> s.startsWith(l.digest())).findFirst()
+                    .orElseThrow(() -> new AssertionError(labelled));
+            assertTrue(row.contains("containerd.io/uncompressed=" + l.diffId()), row);
+        }
+
+        // pulling again finds everything there: same image, no new snapshot
+        ctr(ns, "images", "pull", "--plain-http", "--snapshotter", snapshotter, remote).assertOk();
+        assertEquals(snapshots.lines().sorted().toList(),
+                ctr(ns, "snapshots", "--snapshotter", snapshotter, "ls").assertOk().stdout().lines().sorted().toList());
+    }
+
+    interface Body {
+        void run(Path root) throws IOException;
+    }
+
+    /**
+     * Makes a read-only view of the image's top snapshot, mounts it as ctr prints, runs the body, cleans up.
+     *
+     * <p>A snapshot nothing refers to is garbage, as in containerd: a collection that a pull's
+     * lease removal scheduled may take a fresh view before the test labels it. So the view is
+     * made, labelled {@code containerd.io/gc.root} (which keeps it from then on), and made
+     * again under a new key should a collection have taken it in between.
+     */
+    private void inView(String ns, String snapshotter, BusyboxImage image, Body body) throws IOException {
+        String[] made = new String[2];
+        Wait.forValue(Duration.ofSeconds(20), () -> {
+            String key = "pull-it-view-" + System.nanoTime();
+            CommandResult view = ctr(ns, "snapshots", "--snapshotter", snapshotter, "view", "--mounts", key,
+                    image.chainId()).assertOk();
+            if (!ctr(ns, "snapshots", "--snapshotter", snapshotter, "label", key, "containerd.io/gc.root=pull-it").ok()) {
+                return null; // collected before it was labelled: make another
+            }
+            made[0] = key;
+            made[1] = view.stdout();
+            return key;
+        }, () -> "a view of " + image.chainId() + " labelled as a GC root");
+        String key = made[0];
+        String mounts = made[1];
+        // ctr 1.6 prints the view's mounts as JSON: a read-only bind of the one layer, or an
+        // overlay of lower directories only (read-only by itself, as containerd makes it)
+        assertTrue(mounts.contains("\"Type\"") && (mounts.contains("\"ro\"")
+                || mounts.contains("\"overlay\"") && mounts.contains("lowerdir=") && !mounts.contains("upperdir=")),
+                mounts);
+        Path mnt = Files.createTempDirectory(daemon.scratch(), "mnt");
+        try {
+            String cmd = ctr(ns, "snapshots", "--snapshotter", snapshotter, "mounts", mnt.toString(), key).assertOk()
+                    .stdout();
+            Exec.run(List.of("sh", "-c", cmd), Duration.ofSeconds(30), daemon.scratch()).assertOk();
+            try {
+                body.run(mnt);
+            } finally {
+                Exec.run(List.of("umount", mnt.toString()), Duration.ofSeconds(30), daemon.scratch()).assertOk();
+            }
+        } finally {
+            ctr(ns, "snapshots", "--snapshotter", snapshotter, "rm", key).assertOk();
+            Files.deleteIfExists(mnt);
+        }
+    }
+
+    private static void assertBusybox(Path root) throws IOException {
+        Path bb = root.resolve("bin/busybox");
+        assertTrue(Files.isRegularFile(bb, LinkOption.NOFOLLOW_LINKS), "bin/busybox in the unpacked image");
+        assertArrayEquals(BusyboxImage.busybox(), Files.readAllBytes(bb), "bin/busybox identical to /bin/busybox");
+        assertTrue(Files.isExecutable(bb), "bin/busybox executable");
+        for (String applet : BusyboxImage.APPLETS) {
+            Path link = root.resolve("bin/" + applet);
+            assertTrue(Files.isSymbolicLink(link), link + " is a symlink");
+            assertEquals("busybox", Files.readSymbolicLink(link).toString());
+        }
+        assertTrue(Files.readString(root.resolve("etc/passwd")).startsWith("root:x:0:0:"));
+        assertTrue(Files.readString(root.resolve("etc/group")).startsWith("root:x:0:"));
+    }
+
+    /** Removes the image with --sync and waits for garbage collection to take its content and snapshots. */
+    private void removeAndCollect(String ns, String snapshotter, String remote) {
+        ctr(ns, "images", "rm", "--sync", remote).assertOk();
+        assertEquals("", ctr(ns, "images", "ls", "-q").assertOk().stdout().strip());
+        Wait.until(GC_WAIT, () -> ctr(ns, "content", "ls", "-q").assertOk().stdout().isBlank(),
+                () -> "garbage collection of the pulled blobs in " + ns + ": " + ctr(ns, "content", "ls"));
+        Wait.until(GC_WAIT, () -> ctr(ns, "snapshots", "--snapshotter", snapshotter, "ls").assertOk().stdout().lines()
+                .skip(1).allMatch(String::isBlank),
+                () -> "garbage collection of the unpacked snapshots in " + ns + ": "
+                        + ctr(ns, "snapshots", "--snapshotter", snapshotter, "ls"));
+        daemon.ctr("namespaces", "rm", ns).assertOk();
+    }
+
+    @Test
+    void pushPullUnpackBusyboxOnOverlayAndNative() throws IOException {
+        BusyboxImage image = BusyboxImage.single();
+        String remote = registry.host() + "/itest/busybox:1";
+        importAndPush(image, "pull-it-src", remote);
+        assertEquals(List.of(image.layers.get(0).diffId()), image.chainIds(), "a single layer's chain id is its diff id");
+
+        pull("pull-it", "overlayfs", remote, image);
+        inView("pull-it", "overlayfs", image, root -> {
+            assertBusybox(root);
+            // the unpacked root runs: busybox's sh from the image, chrooted into it
+            CommandResult ran = Exec.run(List.of("chroot", root.toString(), "/bin/sh", "-c", "echo hello from $0; ls /bin"),
+                    Duration.ofSeconds(30), daemon.scratch()).assertOk();
+            assertTrue(ran.stdout().startsWith("hello from /bin/sh") && ran.stdout().contains("busybox"), ran.toString());
+            // modes as in the tar, sticky bit included (which PosixFilePermission cannot show)
+            assertEquals(01777, (int) Files.getAttribute(root.resolve("tmp"), "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777);
+            assertEquals(0755, (int) Files.getAttribute(root.resolve("bin/busybox"), "unix:mode") & 07777);
+            assertEquals(0, (int) Files.getAttribute(root.resolve("bin/busybox"), "unix:uid"));
+        });
+
+        pull("pull-it-native", "native", remote, image);
+        inView("pull-it-native", "native", image, PullIT::assertBusybox);
+        assertFalse(ctr("pull-it-native", "snapshots", "--snapshotter", "overlayfs", "ls").assertOk().stdout()
+                .contains(image.chainId()), "the native pull did not unpack into overlayfs");
+
+        removeAndCollect("pull-it", "overlayfs", remote);
+        removeAndCollect("pull-it-native", "native", remote);
+    }
+
+    @Test
+    void twoLayersWithWhiteouts() throws IOException {
+        BusyboxImage image = BusyboxImage.twoLayers();
+        String remote = registry.host() + "/itest/busybox-layers:2";
+        importAndPush(image, "pull-it-src2", remote);
+
+        pull("pull-it-layers", "overlayfs", remote, image);
+        inView("pull-it-layers", "overlayfs", image, root -> {
+            assertBusybox(root);
+            assertEquals("added by the second layer\n", Files.readString(root.resolve("etc/added")));
+            assertFalse(Files.exists(root.resolve("etc/doomed"), LinkOption.NOFOLLOW_LINKS), "etc/doomed whited out");
+            assertFalse(Files.exists(root.resolve("etc/.wh.doomed"), LinkOption.NOFOLLOW_LINKS), "no whiteout file shows");
+            assertEquals("from the second layer\n", Files.readString(root.resolve("data/new")));
+            assertFalse(Files.exists(root.resolve("data/old-1"), LinkOption.NOFOLLOW_LINKS), "opaque data/");
+            assertFalse(Files.exists(root.resolve("data/old-2"), LinkOption.NOFOLLOW_LINKS), "opaque data/");
+            assertFalse(Files.exists(root.resolve("data/.wh..wh..opq"), LinkOption.NOFOLLOW_LINKS));
+        });
+        removeAndCollect("pull-it-layers", "overlayfs", remote);
+    }
+
+    @Test
+    void pullingAMissingTagFailsAndLeavesNothing() {
+        String ns = "pull-it-missing";
+        String remote = registry.host() + "/itest/no-such-image:" + System.nanoTime();
+        CommandResult r = ctr(ns, "images", "pull", "--plain-http", remote);
+        r.assertFailedWith("NotFound", "not found");
+        assertTrue((r.stdout() + r.stderr()).contains(remote), "the error names the reference: " + r);
+        assertEquals("", ctr(ns, "images", "ls", "-q").assertOk().stdout().strip());
+        assertEquals(List.of(), ctr(ns, "snapshots", "ls").assertOk().stdout().lines().skip(1)
+                .filter(s -> !s.isBlank()).toList());
+        Wait.until(GC_WAIT, () -> ctr(ns, "content", "ls", "-q").assertOk().stdout().isBlank(),
+                () -> "no content left: " + ctr(ns, "content", "ls"));
+        CommandResult rm = daemon.ctr("namespaces", "rm", ns);
+        assertTrue(rm.ok() || (rm.stdout() + rm.stderr()).contains("not found"), rm.toString());
+        assertFalse(daemon.ctr("namespaces", "ls", "-q").assertOk().stdout().lines().anyMatch(ns::equals));
+    }
+}
