@@ -2,18 +2,12 @@ package org.containerj.snapshotter.btrfs.impl;
 
 import java.nio.file.Path;
 import java.util.Hashtable;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.Consumer;
 
 import org.containerj.api.errdefs.ContainerjException;
-import org.containerj.api.mount.Mount;
 import org.containerj.api.plugin.PluginProperties;
 import org.containerj.api.plugin.PluginSkippedException;
 import org.containerj.api.plugin.PluginTypes;
-import org.containerj.api.snapshots.SnapshotInfo;
-import org.containerj.api.snapshots.SnapshotUsage;
 import org.containerj.api.snapshots.Snapshotter;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -39,7 +33,7 @@ import org.tinylog.Logger;
                 PluginProperties.ID + "=" + BtrfsPlugin.ID,
                 PluginProperties.PLATFORMS + "=host" })
 @Designate(ocd = BtrfsConfig.class)
-public class BtrfsPlugin implements Snapshotter {
+public class BtrfsPlugin {
     public static final String ID = "btrfs";
     public static final String PID = PluginTypes.SNAPSHOTTER + "." + ID;
     static final String ROOT_PROPERTY = "containerj.root";
@@ -70,7 +64,7 @@ public class BtrfsPlugin implements Snapshotter {
         }
         snapshotter = BtrfsSnapshotter.open(root, btrfs);
         Logger.tag("snapshots").info("btrfs snapshotter in {} on {}", root, snapshotter.device());
-        registration = context.registerService(Snapshotter.class, this, serviceProperties(properties, root));
+        registration = context.registerService(Snapshotter.class, snapshotter, serviceProperties(properties, root));
     }
 
     /**
@@ -98,55 +92,5 @@ public class BtrfsPlugin implements Snapshotter {
             // the bundle is stopping and took its services with it
         }
         snapshotter.close();
-    }
-
-    @Override
-    public SnapshotInfo stat(String key) {
-        return snapshotter.stat(key);
-    }
-
-    @Override
-    public SnapshotInfo update(SnapshotInfo info, Set<String> fieldPaths) {
-        return snapshotter.update(info, fieldPaths);
-    }
-
-    @Override
-    public SnapshotUsage usage(String key) {
-        return snapshotter.usage(key);
-    }
-
-    @Override
-    public List<Mount> mounts(String key) {
-        return snapshotter.mounts(key);
-    }
-
-    @Override
-    public List<Mount> prepare(String key, String parent, Map<String, String> labels) {
-        return snapshotter.prepare(key, parent, labels);
-    }
-
-    @Override
-    public List<Mount> view(String key, String parent, Map<String, String> labels) {
-        return snapshotter.view(key, parent, labels);
-    }
-
-    @Override
-    public void commit(String name, String key, Map<String, String> labels) {
-        snapshotter.commit(name, key, labels);
-    }
-
-    @Override
-    public void remove(String key) {
-        snapshotter.remove(key);
-    }
-
-    @Override
-    public void walk(List<String> filters, Consumer<SnapshotInfo> visitor) {
-        snapshotter.walk(filters, visitor);
-    }
-
-    @Override
-    public void cleanup() {
-        snapshotter.cleanup();
     }
 }
