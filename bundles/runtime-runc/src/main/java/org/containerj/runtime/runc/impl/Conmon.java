@@ -3,7 +3,9 @@ package org.containerj.runtime.runc.impl;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,7 +73,7 @@ final class Conmon {
     int create(TaskDir dir, Runc runc, ProcessIO io) {
         return launch("create " + dir.id(), SCRIPT, List.of(binary, dir.id(), runc.binary(), runc.root().toString(),
                 dir.bundle().toString(), dir.exitFile().getParent().toString(), stream(io.stdin()),
-                stream(io.stdout()), stream(io.stderr())), dir.bundle(), dir.runcLog());
+                stream(io.stdout()), stream(io.stderr())), dir.bundle(), dir.runcLog(), io.stdin());
     }
 
     /** Runs {@code runc exec --detach} under a new conmon; returns the process's pid. */
@@ -79,7 +81,36 @@ final class Conmon {
         return launch("exec " + dir.execId() + " in " + dir.containerId(), EXEC_SCRIPT, List.of(binary,
                 dir.containerId(), runc.binary(), runc.root().toString(), dir.dir().toString(),
                 dir.containerId() + "-" + dir.execId(), stream(io.stdin()), stream(io.stdout()), stream(io.stderr())),
-                dir.dir(), dir.runcLog());
+                dir.dir(), dir.runcLog(), io.stdin());
+    }
+
+    /**
+     * Launches with {@code stdin} (a FIFO, or empty) held open read-write by the daemon until
+     * conmon has answered: the shell's blocking read-only open then never waits for a writer.
+     * A client that already wrote and closed its end (ctr with stdin at EOF does so before
+     * Tasks.Create) would otherwise leave the open blocked for good; once the daemon lets go,
+     * the container sees EOF as soon as no client holds a write end.
+     */
+    private int launch(String what, String script, List<String> parameters, Path dir, Path runcLog, String stdin) {
+        FileChannel holder = null;
+        if (!stdin.isEmpty() && Files.exists(Path.of(stdin)) && !Files.isRegularFile(Path.of(stdin))) {
+            try {
+                holder = FileChannel.open(Path.of(stdin), StandardOpenOption.READ, StandardOpenOption.WRITE);
+            } catch (IOException | UnsupportedOperationException e) {
+                holder = null; // not openable here: the shell reports it
+            }
+        }
+        try {
+            return launch(what, script, parameters, dir, runcLog);
+        } finally {
+            if (holder != null) {
+                try {
+                    holder.close();
+                } catch (IOException ignored) {
+                    // closing a FIFO descriptor does not fail in practice
+                }
+            }
+        }
     }
 
     private int launch(String what, String script, List<String> parameters, Path dir, Path runcLog) {

@@ -446,4 +446,37 @@ class RuncTaskManagerTest {
         assertEquals("ping\n", output.get(WAIT.toSeconds(), TimeUnit.SECONDS));
         t.delete(WAIT);
     }
+
+    /**
+     * ctr with stdin at EOF ({@code </dev/null}) opens, writes nothing to and closes its stdin
+     * FIFO before Tasks.Create: no writer is left when conmon's shell opens it. Creation must
+     * not wait for one, and the container sees EOF.
+     */
+    @Test
+    void stdinFifoWithoutAnyWriterLeft() throws Exception {
+        RuncTaskManager m = manager();
+        Path in = fifo("in-gone");
+        Path out = fifo("cat-gone-out");
+        CompletableFuture<String> output = read(out);
+        Task t = create(m, "cat-gone", new ProcessIO(in.toString(), out.toString(), "", false), "cat");
+        t.start();
+        assertEquals(0, await(t).code());
+        assertEquals("", output.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        t.delete(WAIT);
+        Task p = create(m, "cat-gone2", none(), "sleep", "100");
+        p.start();
+        Path execIn = fifo("exec-in-gone");
+        Path execOut = fifo("exec-out-gone");
+        CompletableFuture<String> execOutput = read(execOut);
+        org.containerj.api.runtime.Process x = p.exec("x1", """
+                {"terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["cat"], "env": ["PATH=/bin"], "cwd": "/"}
+                """.getBytes(StandardCharsets.UTF_8), new ProcessIO(execIn.toString(), execOut.toString(), "", false));
+        x.start();
+        assertEquals(0, await(x).code());
+        assertEquals("", execOutput.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        x.delete(WAIT);
+        p.kill(9, false);
+        await(p);
+        p.delete(WAIT);
+    }
 }
