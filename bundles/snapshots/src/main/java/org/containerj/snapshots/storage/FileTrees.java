@@ -2,6 +2,7 @@ package org.containerj.snapshots.storage;
 
 import java.io.IOException;
 import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -9,10 +10,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 
 import org.tinylog.Logger;
 
-/** Removing directory trees the way a snapshotter must: never through a mount point. */
+/**
+ * The directory work every file-based snapshotter does: removing trees the way a
+ * snapshotter must (never through a mount point), making its private directories, and
+ * finding the highest snapshot number on disk.
+ */
 public final class FileTrees {
     private FileTrees() {
     }
@@ -75,5 +81,48 @@ public final class FileTrees {
             }
         });
         return complete[0] && !Files.exists(root, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Deletes a tree as {@link #deleteTree} does, logging instead of throwing: used where
+     * a snapshot is already gone from the store and its directory is only space to reclaim.
+     */
+    public static void deleteQuietly(Path p, String snapshotter) {
+        try {
+            if (!deleteTree(p)) {
+                Logger.tag("snapshots").warn("{}: {} could not be removed completely", snapshotter, p);
+            }
+        } catch (IOException e) {
+            Logger.tag("snapshots").warn("{}: failed to remove {}: {}", snapshotter, p, e.toString());
+        }
+    }
+
+    /** Creates {@code dir} (and its parents) with mode 0700 when it is not a directory yet. */
+    public static void createPrivateDirectory(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+    }
+
+    /**
+     * The highest snapshot number among the entries of {@code dir}, counting those renamed
+     * for removal ({@code removedPrefix} + number); other names are ignored. 0 when none.
+     */
+    public static long highestId(Path dir, String removedPrefix) throws IOException {
+        long highest = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(removedPrefix)) {
+                    name = name.substring(removedPrefix.length());
+                }
+                try {
+                    highest = Math.max(highest, Long.parseLong(name));
+                } catch (NumberFormatException notAnId) {
+                    // temporary and foreign entries, left for cleanup
+                }
+            }
+        }
+        return highest;
     }
 }

@@ -1,11 +1,11 @@
 package org.containerj.snapshotter.btrfs.impl;
 
 import java.nio.file.Path;
-import java.util.Hashtable;
 import java.util.Map;
 
 import org.containerj.api.errdefs.ContainerjException;
 import org.containerj.api.plugin.PluginProperties;
+import org.containerj.snapshots.storage.SnapshotterRegistration;
 import org.containerj.api.plugin.PluginSkippedException;
 import org.containerj.api.plugin.PluginTypes;
 import org.containerj.api.snapshots.Snapshotter;
@@ -36,8 +36,6 @@ import org.tinylog.Logger;
 public class BtrfsPlugin {
     public static final String ID = "btrfs";
     public static final String PID = PluginTypes.SNAPSHOTTER + "." + ID;
-    static final String ROOT_PROPERTY = "containerj.root";
-    static final String DEFAULT_ROOT = "/var/lib/containerj";
 
     private BtrfsSnapshotter snapshotter;
     private ServiceRegistration<Snapshotter> registration;
@@ -49,13 +47,7 @@ public class BtrfsPlugin {
      */
     @Activate
     void activate(BundleContext context, BtrfsConfig config, Map<String, Object> properties) {
-        Path root;
-        if (!config.root__path().isBlank()) {
-            root = Path.of(config.root__path());
-        } else {
-            String r = context.getProperty(ROOT_PROPERTY);
-            root = Path.of(r == null || r.isBlank() ? DEFAULT_ROOT : r, PID);
-        }
+        Path root = SnapshotterRegistration.root(context, PID, config.root__path());
         Btrfs btrfs = Btrfs.standard();
         try {
             btrfs.version();
@@ -64,33 +56,12 @@ public class BtrfsPlugin {
         }
         snapshotter = BtrfsSnapshotter.open(root, btrfs);
         Logger.tag("snapshots").info("btrfs snapshotter in {} on {}", root, snapshotter.device());
-        registration = context.registerService(Snapshotter.class, snapshotter, serviceProperties(properties, root));
-    }
-
-    /**
-     * The service is registered here rather than by Declarative Services: Felix SCR keeps
-     * the service of an immediate component whose activation failed registered, and a
-     * plugin that does not apply must not look served. The plugin properties come from
-     * the component; {@code root} is exported as containerd exports it.
-     */
-    static Hashtable<String, Object> serviceProperties(Map<String, Object> component, Path root) {
-        Hashtable<String, Object> props = new Hashtable<>();
-        component.forEach((k, v) -> {
-            if (k.startsWith("containerj.plugin.")) {
-                props.put(k, v);
-            }
-        });
-        props.put(PluginProperties.EXPORT_PREFIX + "root", root.toString());
-        return props;
+        registration = SnapshotterRegistration.register(context, snapshotter, properties, root);
     }
 
     @Deactivate
     void deactivate() {
-        try {
-            registration.unregister();
-        } catch (IllegalStateException alreadyGone) {
-            // the bundle is stopping and took its services with it
-        }
+        SnapshotterRegistration.unregister(registration);
         snapshotter.close();
     }
 }

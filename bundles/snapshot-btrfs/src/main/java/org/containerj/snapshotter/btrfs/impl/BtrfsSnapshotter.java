@@ -85,7 +85,7 @@ public final class BtrfsSnapshotter implements Snapshotter, Closeable {
             try {
                 long highest = 0;
                 for (String d : List.of("active", "view", "snapshots")) {
-                    highest = Math.max(highest, highestId(root.resolve(d)));
+                    highest = Math.max(highest, FileTrees.highestId(root.resolve(d), REMOVED_PREFIX));
                 }
                 long reserved = highest;
                 store.update(tx -> {
@@ -307,23 +307,5 @@ public final class BtrfsSnapshotter implements Snapshotter, Closeable {
         } catch (IOException | RuntimeException e) {
             Logger.tag("snapshots").warn("btrfs: failed to remove {}: {}", p, e.getMessage());
         }
-    }
-
-    private static long highestId(Path dir) throws IOException {
-        long highest = 0;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path p : entries) {
-                String name = p.getFileName().toString();
-                if (name.startsWith(REMOVED_PREFIX)) {
-                    name = name.substring(REMOVED_PREFIX.length());
-                }
-                try {
-                    highest = Math.max(highest, Long.parseLong(name));
-                } catch (NumberFormatException notAnId) {
-                    // anything else is for cleanup
-                }
-            }
-        }
-        return highest;
     }
 }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -27,7 +26,6 @@ import org.containerj.snapshots.storage.FileTrees;
 import org.containerj.snapshots.storage.SnapshotEntry;
 import org.containerj.snapshots.storage.SnapshotStore;
 import org.containerj.snapshots.storage.StoredSnapshot;
-import org.tinylog.Logger;
 
 /**
  * containerd's native snapshotter: every active snapshot is a full copy of its parent,
@@ -60,12 +58,12 @@ public final class NativeSnapshotter implements Snapshotter, Closeable {
     /** Opens (creating when needed) the snapshotter in {@code root}, with what an earlier run left there. */
     public static NativeSnapshotter open(Path root) {
         try {
-            createPrivateDirectory(root);
+            FileTrees.createPrivateDirectory(root);
             SnapshotStore store = SnapshotStore.open(root);
             try {
                 Path snapshots = root.resolve("snapshots");
-                createPrivateDirectory(snapshots);
-                long highest = highestId(snapshots);
+                FileTrees.createPrivateDirectory(snapshots);
+                long highest = FileTrees.highestId(snapshots, REMOVED_PREFIX);
                 store.update(tx -> {
                     tx.reserveIds(highest);
                     return null;
@@ -164,7 +162,7 @@ public final class NativeSnapshotter implements Snapshotter, Closeable {
             throw ContainerjException.internal("native: " + e.getCause().getMessage(), e.getCause());
         } finally {
             if (leftover[0] != null) {
-                deleteQuietly(leftover[0]);
+                FileTrees.deleteQuietly(leftover[0], "native");
             }
         }
     }
@@ -213,7 +211,7 @@ public final class NativeSnapshotter implements Snapshotter, Closeable {
             throw e;
         }
         if (moved[1] != null) {
-            deleteQuietly(moved[1]);
+            FileTrees.deleteQuietly(moved[1], "native");
         }
     }
 
@@ -239,46 +237,12 @@ public final class NativeSnapshotter implements Snapshotter, Closeable {
         } catch (UncheckedIOException e) {
             throw ContainerjException.internal("native: " + e.getCause().getMessage(), e.getCause());
         }
-        doomed.forEach(NativeSnapshotter::deleteQuietly);
+        doomed.forEach(p -> FileTrees.deleteQuietly(p, "native"));
     }
 
     List<Mount> mountsOf(StoredSnapshot s) {
         String ro = s.kind() == SnapshotKind.VIEW ? "ro" : "rw";
         Path source = s.parentIds().isEmpty() || s.kind() == SnapshotKind.ACTIVE ? dir(s.id()) : dir(s.parentIds().get(0));
         return List.of(new Mount("bind", source.toString(), List.of(ro, "rbind")));
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            if (!FileTrees.deleteTree(p)) {
-                Logger.tag("snapshots").warn("native: {} could not be removed completely", p);
-            }
-        } catch (IOException e) {
-            Logger.tag("snapshots").warn("native: failed to remove {}: {}", p, e.toString());
-        }
-    }
-
-    private static void createPrivateDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
-    }
-
-    private static long highestId(Path dir) throws IOException {
-        long highest = 0;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path p : entries) {
-                String name = p.getFileName().toString();
-                if (name.startsWith(REMOVED_PREFIX)) {
-                    name = name.substring(REMOVED_PREFIX.length());
-                }
-                try {
-                    highest = Math.max(highest, Long.parseLong(name));
-                } catch (NumberFormatException notAnId) {
-                    // new-* and the like
-                }
-            }
-        }
-        return highest;
     }
 }

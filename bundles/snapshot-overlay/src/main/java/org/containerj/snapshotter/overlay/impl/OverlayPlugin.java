@@ -1,11 +1,11 @@
 package org.containerj.snapshotter.overlay.impl;
 
 import java.nio.file.Path;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 
 import org.containerj.api.plugin.PluginProperties;
+import org.containerj.snapshots.storage.SnapshotterRegistration;
 import org.containerj.api.plugin.PluginTypes;
 import org.containerj.api.snapshots.Snapshotter;
 import org.osgi.framework.BundleContext;
@@ -35,9 +35,6 @@ import org.tinylog.Logger;
 public class OverlayPlugin {
     public static final String ID = "overlayfs";
     public static final String PID = PluginTypes.SNAPSHOTTER + "." + ID;
-    /** Framework property naming the daemon's root directory. */
-    static final String ROOT_PROPERTY = "containerj.root";
-    static final String DEFAULT_ROOT = "/var/lib/containerj";
 
     private OverlaySnapshotter snapshotter;
     private ServiceRegistration<Snapshotter> registration;
@@ -49,7 +46,7 @@ public class OverlayPlugin {
      */
     @Activate
     void activate(BundleContext context, OverlayConfig config, Map<String, Object> properties) {
-        Path root = root(context, config.root__path());
+        Path root = SnapshotterRegistration.root(context, PID, config.root__path());
         OverlaySupport.check(root);
         if (config.slow__chown()) {
             Logger.tag("snapshots").warn("overlayfs: slow_chown is not supported and ignored");
@@ -58,41 +55,12 @@ public class OverlayPlugin {
         snapshotter = OverlaySnapshotter.open(root, new OverlaySnapshotter.Options(config.upperdir__label(),
                 config.sync__remove(), List.of(config.mount__options()), defaults.indexOff()));
         Logger.tag("snapshots").info("overlayfs snapshotter in {}", root);
-        registration = context.registerService(Snapshotter.class, snapshotter, serviceProperties(properties, root));
-    }
-
-    static Path root(BundleContext context, String rootPath) {
-        if (rootPath != null && !rootPath.isBlank()) {
-            return Path.of(rootPath);
-        }
-        String root = context.getProperty(ROOT_PROPERTY);
-        return Path.of(root == null || root.isBlank() ? DEFAULT_ROOT : root, PID);
-    }
-
-    /**
-     * The service is registered here rather than by Declarative Services: Felix SCR keeps
-     * the service of an immediate component whose activation failed registered, and a
-     * plugin that does not apply must not look served. The plugin properties come from
-     * the component; {@code root} is exported as containerd exports it.
-     */
-    static Hashtable<String, Object> serviceProperties(Map<String, Object> component, Path root) {
-        Hashtable<String, Object> props = new Hashtable<>();
-        component.forEach((k, v) -> {
-            if (k.startsWith("containerj.plugin.")) {
-                props.put(k, v);
-            }
-        });
-        props.put(PluginProperties.EXPORT_PREFIX + "root", root.toString());
-        return props;
+        registration = SnapshotterRegistration.register(context, snapshotter, properties, root);
     }
 
     @Deactivate
     void deactivate() {
-        try {
-            registration.unregister();
-        } catch (IllegalStateException alreadyGone) {
-            // the bundle is stopping and took its services with it
-        }
+        SnapshotterRegistration.unregister(registration);
         snapshotter.close();
     }
 }

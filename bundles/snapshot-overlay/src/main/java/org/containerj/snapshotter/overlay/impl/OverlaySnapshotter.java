@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -94,12 +93,12 @@ public final class OverlaySnapshotter implements Snapshotter, Closeable {
     /** Opens (creating when needed) the snapshotter in {@code root}, with what an earlier run left there. */
     public static OverlaySnapshotter open(Path root, Options options) {
         try {
-            createPrivateDirectory(root);
+            FileTrees.createPrivateDirectory(root);
             SnapshotStore store = SnapshotStore.open(root);
             try {
                 Path snapshots = root.resolve("snapshots");
-                createPrivateDirectory(snapshots);
-                long highest = highestNumericName(snapshots);
+                FileTrees.createPrivateDirectory(snapshots);
+                long highest = FileTrees.highestId(snapshots, REMOVED_PREFIX);
                 store.update(tx -> {
                     tx.reserveIds(highest);
                     return null;
@@ -222,7 +221,7 @@ public final class OverlaySnapshotter implements Snapshotter, Closeable {
             throw failure(e);
         } finally {
             if (leftover[0] != null) {
-                deleteQuietly(leftover[0]);
+                FileTrees.deleteQuietly(leftover[0], "overlayfs");
             }
         }
     }
@@ -272,7 +271,7 @@ public final class OverlaySnapshotter implements Snapshotter, Closeable {
             throw failure(e);
         }
         if (options.syncRemove() && moved[1] != null) {
-            deleteQuietly(moved[1]);
+            FileTrees.deleteQuietly(moved[1], "overlayfs");
         }
     }
 
@@ -286,7 +285,7 @@ public final class OverlaySnapshotter implements Snapshotter, Closeable {
             throw failure(e);
         }
         for (Path p : doomed) {
-            deleteQuietly(p);
+            FileTrees.deleteQuietly(p, "overlayfs");
         }
     }
 
@@ -360,39 +359,5 @@ public final class OverlaySnapshotter implements Snapshotter, Closeable {
             return ContainerjException.internal("overlayfs: " + io.getCause().getMessage(), io.getCause());
         }
         return e;
-    }
-
-    private static void deleteQuietly(Path p) {
-        try {
-            if (!FileTrees.deleteTree(p)) {
-                Logger.tag("snapshots").warn("overlayfs: {} could not be removed completely", p);
-            }
-        } catch (IOException e) {
-            Logger.tag("snapshots").warn("overlayfs: failed to remove {}: {}", p, e.toString());
-        }
-    }
-
-    private static void createPrivateDirectory(Path dir) throws IOException {
-        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
-    }
-
-    private static long highestNumericName(Path dir) throws IOException {
-        long highest = 0;
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path p : entries) {
-                String name = p.getFileName().toString();
-                if (name.startsWith(REMOVED_PREFIX)) {
-                    name = name.substring(REMOVED_PREFIX.length());
-                }
-                try {
-                    highest = Math.max(highest, Long.parseLong(name));
-                } catch (NumberFormatException notAnId) {
-                    // new-* and the like
-                }
-            }
-        }
-        return highest;
     }
 }
