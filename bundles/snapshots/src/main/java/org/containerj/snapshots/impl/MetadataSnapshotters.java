@@ -324,7 +324,7 @@ public final class MetadataSnapshotters implements NamespacedSnapshotters {
 
         @Override
         public SnapshotInfo stat(String key) {
-            requireKey(key);
+            requireExisting(key);
             Snapshotter backend = backend();
             SnapshotRecord record = store.view(tx -> require(tx, key));
             return merge(backend.stat(record.backendKey()), key, record);
@@ -361,7 +361,7 @@ public final class MetadataSnapshotters implements NamespacedSnapshotters {
 
         @Override
         public SnapshotUsage usage(String key) {
-            requireKey(key);
+            requireExisting(key);
             Snapshotter backend = backend();
             SnapshotRecord record = store.view(tx -> require(tx, key));
             return backend.usage(record.backendKey());
@@ -369,7 +369,7 @@ public final class MetadataSnapshotters implements NamespacedSnapshotters {
 
         @Override
         public List<Mount> mounts(String key) {
-            requireKey(key);
+            requireExisting(key);
             Snapshotter backend = backend();
             SnapshotRecord record = store.view(tx -> require(tx, key));
             return backend.mounts(record.backendKey());
@@ -392,7 +392,7 @@ public final class MetadataSnapshotters implements NamespacedSnapshotters {
         }
 
         private List<Mount> create(SnapshotKind kind, String key, String parentKey, Map<String, String> labelsIn) {
-            requireKey(key);
+            requireNewKey(key);
             String parent = parentKey == null ? "" : parentKey;
             Map<String, String> labels = labelsIn == null ? Map.of() : Map.copyOf(labelsIn);
             Labels.validate(labels);
@@ -478,8 +478,8 @@ public final class MetadataSnapshotters implements NamespacedSnapshotters {
 
         @Override
         public void commit(String name, String key, Map<String, String> labelsIn) {
-            requireKey(name);
-            requireKey(key);
+            requireNewKey(name);
+            requireExisting(key);
             Map<String, String> labels = labelsIn == null ? Map.of() : Map.copyOf(labelsIn);
             Labels.validate(labels);
             Snapshotter backend = backend();
@@ -488,6 +488,9 @@ public final class MetadataSnapshotters implements NamespacedSnapshotters {
                 gc.readLock().lock();
                 try {
                     Commit plan = store.update(tx -> {
+                        if (!tx.existsUnder(bucket(namespace, snapshotter))) {
+                            throw ContainerjException.notFound("can not find snapshotter \"%s\": not found", snapshotter);
+                        }
                         if (tx.exists(recordKey(namespace, snapshotter, name))) {
                             throw ContainerjException.alreadyExists("snapshot \"%s\": already exists", name);
                         }
@@ -537,7 +540,7 @@ public final class MetadataSnapshotters implements NamespacedSnapshotters {
 
         @Override
         public void remove(String key) {
-            requireKey(key);
+            requireExisting(key);
             backend();
             try (KeyLocks.Held held = locks.lock(lockName(key))) {
                 store.update(tx -> {
@@ -603,9 +606,20 @@ public final class MetadataSnapshotters implements NamespacedSnapshotters {
         }
     }
 
-    private static void requireKey(String key) {
+    /**
+     * A key or name to create: containerd's metadata store refuses an empty one with bolt's
+     * own error, which reaches clients as UNKNOWN.
+     */
+    private static void requireNewKey(String key) {
         if (key == null || key.isEmpty()) {
-            throw ContainerjException.invalidArgument("snapshot key must not be empty: invalid argument");
+            throw new ContainerjException(ErrorKind.UNKNOWN, "bucket name required");
+        }
+    }
+
+    /** A key to look up: an empty one names no snapshot (NOT_FOUND, as in containerd). */
+    private static void requireExisting(String key) {
+        if (key == null || key.isEmpty()) {
+            throw ContainerjException.notFound("snapshot %s does not exist: not found", key == null ? "" : key);
         }
     }
 }

@@ -146,7 +146,8 @@ public final class SnapshotTransaction {
                 throw ContainerjException.notFound("missing parent \"%s\" bucket: not found", p);
             }
             if (pe.kind() != SnapshotKind.COMMITTED) {
-                throw ContainerjException.invalidArgument("parent \"%s\" is not committed snapshot: invalid argument", p);
+                throw ContainerjException.invalidArgument(
+                        "failed to create snapshot: parent \"%s\" is not committed snapshot: invalid argument", p);
             }
             parentIds = prepend(pe.id(), parentIds(pe));
         }
@@ -177,7 +178,8 @@ public final class SnapshotTransaction {
             throw ContainerjException.notFound("failed to get active snapshot \"%s\": not found", key);
         }
         if (active.kind() != SnapshotKind.ACTIVE) {
-            throw ContainerjException.failedPrecondition("snapshot \"%s\" is not active: failed precondition", key);
+            throw ContainerjException.failedPrecondition(
+                    "failed to commit snapshot: snapshot \"%s\" is not active: failed precondition", key);
         }
         Labels.validate(labels);
         Instant now = Instant.now();

@@ -145,7 +145,7 @@ class MetadataSnapshottersTest {
         assertEquals(ErrorKind.INVALID_ARGUMENT, kindOf(() -> s.prepare("c", "b", Map.of())), "parent must be committed");
         assertEquals(ErrorKind.NOT_FOUND, kindOf(() -> s.prepare("c", "missing", Map.of())));
         assertEquals(ErrorKind.NOT_FOUND, kindOf(() -> s.remove("missing")));
-        assertEquals(ErrorKind.INVALID_ARGUMENT, kindOf(() -> s.prepare("", "", Map.of())));
+        assertEquals(ErrorKind.UNKNOWN, kindOf(() -> s.prepare("", "", Map.of())), "containerd: bucket name required");
         assertEquals(ErrorKind.INVALID_ARGUMENT, kindOf(() -> s.prepare("c", "", Map.of("", "v"))));
         assertEquals(ErrorKind.INVALID_ARGUMENT, kindOf(() -> s.prepare("c", "", Map.of("k", "v".repeat(5000)))));
         assertEquals(ErrorKind.INVALID_ARGUMENT, kindOf(() -> s.prepare("x".repeat(600), "", Map.of())), "key too long");
@@ -296,5 +296,25 @@ class MetadataSnapshottersTest {
         s.prepare("a", "", Map.of());
         assertEquals(100, s.usage("a").size());
         assertEquals(ErrorKind.NOT_FOUND, kindOf(() -> s.usage("b")));
+    }
+
+    /** What containerd 1.6.20 answers for empty keys and a namespace without snapshots (checked side by side). */
+    @Test
+    void emptyKeysAndAnEmptyNamespaceFailAsInContainerd() {
+        Snapshotter s = ns("keys");
+        ContainerjException noSnapshotter = assertThrows(ContainerjException.class, () -> s.commit("c", "nope", Map.of()));
+        assertEquals(ErrorKind.NOT_FOUND, noSnapshotter.kind());
+        assertTrue(noSnapshotter.getMessage().startsWith("can not find snapshotter \"overlayfs\""),
+                noSnapshotter.getMessage());
+        s.prepare("a", "", Map.of());
+        assertEquals(ErrorKind.NOT_FOUND, kindOf(() -> s.commit("c", "nope", Map.of())));
+        assertEquals(ErrorKind.UNKNOWN, kindOf(() -> s.view("", "", Map.of())));
+        assertEquals(ErrorKind.UNKNOWN, kindOf(() -> s.commit("", "a", Map.of())));
+        assertEquals(ErrorKind.NOT_FOUND, kindOf(() -> s.commit("c", "", Map.of())));
+        assertEquals(ErrorKind.NOT_FOUND, kindOf(() -> s.stat("")));
+        assertEquals(ErrorKind.NOT_FOUND, kindOf(() -> s.usage("")));
+        assertEquals(ErrorKind.NOT_FOUND, kindOf(() -> s.mounts("")));
+        assertEquals(ErrorKind.NOT_FOUND, kindOf(() -> s.remove("")));
+        assertEquals(List.of("a"), names(s));
     }
 }
