@@ -107,6 +107,16 @@ public final class BusyboxImage {
         return new BusyboxImage(List.of(base.layer(), top.layer()));
     }
 
+    /** An image of the given layers, in order (see {@link LayerBuilder}). */
+    public static BusyboxImage of(List<Layer> layers) {
+        return new BusyboxImage(layers);
+    }
+
+    /** The base layer with busybox, for further entries (used by {@link LayerBuilder}). */
+    static LayerTar busyboxBase() {
+        return baseLayer();
+    }
+
     /** The chain ids of the layers: what the snapshots committed by an unpack are named. */
     public List<String> chainIds() {
         List<String> out = new ArrayList<>();
@@ -173,23 +183,40 @@ public final class BusyboxImage {
             entry(name, '2', 0777, new byte[0], target);
         }
 
+        void dir(String name, int mode, int uid, int gid) {
+            entry(name.endsWith("/") ? name : name + "/", '5', mode, new byte[0], "", uid, gid);
+        }
+
+        void file(String name, byte[] data, int mode, int uid, int gid) {
+            entry(name, '0', mode, data, "", uid, gid);
+        }
+
+        /** A hard link {@code name} to the earlier entry {@code target}. */
+        void hardlink(String name, String target) {
+            entry(name, '1', 0644, new byte[0], target);
+        }
+
         private void entry(String name, char type, int mode, byte[] data, String link) {
+            entry(name, type, mode, data, link, 0, 0);
+        }
+
+        private void entry(String name, char type, int mode, byte[] data, String link, int uid, int gid) {
             if (finished) {
                 throw new IllegalStateException("tar already finished");
             }
             byte[] h = new byte[512];
             put(h, 0, 100, name);
             put(h, 100, 8, String.format("%07o", mode));
-            put(h, 108, 8, "0000000");
-            put(h, 116, 8, "0000000");
+            put(h, 108, 8, String.format("%07o", uid));
+            put(h, 116, 8, String.format("%07o", gid));
             put(h, 124, 12, String.format("%011o", data.length));
             put(h, 136, 12, String.format("%011o", MTIME));
             h[156] = (byte) type;
             put(h, 157, 100, link);
             put(h, 257, 6, "ustar");
             put(h, 263, 2, "00");
-            put(h, 265, 32, "root");
-            put(h, 297, 32, "root");
+            put(h, 265, 32, uid == 0 ? "root" : "");
+            put(h, 297, 32, gid == 0 ? "root" : "");
             for (int i = 148; i < 156; i++) {
                 h[i] = ' ';
             }
