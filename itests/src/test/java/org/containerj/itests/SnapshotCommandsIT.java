@@ -114,6 +114,12 @@ class SnapshotCommandsIT {
         assertEquals(List.of("a2 c1 Active", "c1 Committed", "v1 c1 View"), rows());
         String mounts = snap("mounts", "/mnt", "v1").assertOk().stdout();
         assertTrue(mounts.startsWith("mount -t ") && mounts.contains(" /mnt -o "), mounts);
+        if (snapshotterId.equals("native")) {
+            // containerd's native snapshotter puts rbind first
+            assertTrue(mounts.strip().endsWith(" /mnt -o rbind,ro"), mounts);
+            String active = snap("mounts", "/mnt", "a2").assertOk().stdout();
+            assertTrue(active.strip().endsWith(" /mnt -o rbind,rw"), active);
+        }
 
         // the shell lists the same snapshots, and inspects one
         String shell = daemon.shell("snapshots " + snapshotterId + " " + ns).assertOk().stdout();

@@ -37,7 +37,7 @@ import org.containerj.snapshots.storage.StoredSnapshot;
  * </pre>
  *
  * Mounts are bind mounts ({@code rbind}), {@code rw} for an active snapshot and
- * {@code ro} for a view; a view of a committed snapshot is a bind mount of that
+ * {@code ro} for a view, in containerd's option order ({@code rbind,rw}); a view of a committed snapshot is a bind mount of that
  * snapshot itself, no copy. Removing renames the directory to {@code rm-<id>} while the
  * removal is recorded and deletes it afterwards; {@link #cleanup()} deletes whatever a
  * crash left behind.
@@ -243,6 +243,6 @@ public final class NativeSnapshotter implements Snapshotter, Closeable {
     List<Mount> mountsOf(StoredSnapshot s) {
         String ro = s.kind() == SnapshotKind.VIEW ? "ro" : "rw";
         Path source = s.parentIds().isEmpty() || s.kind() == SnapshotKind.ACTIVE ? dir(s.id()) : dir(s.parentIds().get(0));
-        return List.of(new Mount("bind", source.toString(), List.of(ro, "rbind")));
+        return List.of(new Mount("bind", source.toString(), List.of("rbind", ro)));
     }
 }
