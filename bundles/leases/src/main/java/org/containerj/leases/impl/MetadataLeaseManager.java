@@ -54,7 +54,8 @@ public final class MetadataLeaseManager implements LeaseManager {
         Identifiers.validate(namespace);
         String leaseId = id == null || id.isEmpty() ? generateId() : validId(id);
         Labels.validate(labels);
-        Lease lease = new Lease(leaseId, Instant.now(), labels);
+        // containerd stores no empty label value
+        Lease lease = new Lease(leaseId, Instant.now(), Labels.withoutEmpty(labels));
         return store.update(tx -> {
             if (tx.existsUnder(leaseKey(namespace, leaseId))) {
                 throw ContainerjException.alreadyExists("lease %s: already exists", quote(leaseId));

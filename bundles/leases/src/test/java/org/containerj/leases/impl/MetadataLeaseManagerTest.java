@@ -57,6 +57,13 @@ class MetadataLeaseManagerTest {
     }
 
     @Test
+    void anEmptyLabelValueIsNotStored() {
+        assertEquals(Map.of("full", "1"), leases.create("default", "l", Map.of("empty", "", "full", "1")).labels());
+        assertEquals(Map.of("full", "1"), leases.list("default", List.of()).get(0).labels());
+        assertEquals(List.of(), leases.list("default", List.of("labels.empty")));
+    }
+
+    @Test
     void resources() {
         leases.create("default", "l", Map.of());
         leases.addResource("default", "l", new LeaseResource(DIGEST, "content"));
