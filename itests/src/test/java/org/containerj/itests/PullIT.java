@@ -15,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 import org.containerj.itests.support.BusyboxImage;
 import org.containerj.itests.support.CommandResult;
@@ -25,6 +27,7 @@ import org.containerj.itests.support.ImageIndex;
 import org.containerj.itests.support.LargeImage;
 import org.containerj.itests.support.OciImageTar;
 import org.containerj.itests.support.Registry;
+import org.containerj.itests.support.RegistryClient;
 import org.containerj.itests.support.RegistryExtension;
 import org.containerj.itests.support.TestImages;
 import org.containerj.itests.support.Wait;
@@ -489,5 +492,38 @@ class PullIT {
         System.out.printf("PullIT: large image of %d MiB: pulled and unpacked in %d ms, read back in %d ms, "
                 + "collected in %d ms%n", large.layerBytes() >> 20, (pulled - t0) / 1_000_000,
                 (read - pulled) / 1_000_000, (collected - read) / 1_000_000);
+    }
+
+    @Test
+    void concurrentFetchesOfOneImageLeaveNoIngestBehind() throws IOException {
+        // an image of its own, so that no blob of it is in the store yet and every fetch writes
+        BusyboxImage image = BusyboxImage.marked(OciImageTar.goArch(), "pull-it concurrent " + System.nanoTime());
+        String tag = "c" + System.nanoTime();
+        image.push(new RegistryClient(registry), "pull-it/concurrent", tag);
+        String ref = registry.host() + "/pull-it/concurrent:" + tag;
+        String ns = "pull-it-concurrent";
+
+        List<CompletableFuture<CommandResult>> fetches = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            fetches.add(CompletableFuture.supplyAsync(() -> ctr(ns, "content", "fetch", "--plain-http", ref)));
+        }
+        for (CompletableFuture<CommandResult> f : fetches) {
+            CommandResult r = f.join();
+            if (!r.ok()) {
+                throw new AssertionError("a concurrent fetch failed: " + r + "\n" + daemon.logTail(60));
+            }
+        }
+        assertEquals(new TreeSet<>(image.blobs().keySet()), contentDigests(ns));
+        for (var b : image.blobs().entrySet()) {
+            assertArrayEquals(b.getValue(), contentGet(ns, b.getKey()));
+        }
+        // every writer committed or gave way: no ingest in the namespace, and none underneath
+        assertEquals(1, ctr(ns, "content", "active").assertOk().stdout().lines().filter(l -> !l.isBlank()).count(),
+                () -> "ctr content active: " + ctr(ns, "content", "active"));
+        Path ingests = daemon.root().resolve("io.containerd.content.v1.content").resolve("ingest");
+        try (Stream<Path> left = Files.list(ingests)) {
+            assertEquals(List.of(), left.toList(), "ingests left in the content store");
+        }
+        emptyNamespace(ns);
     }
 }
