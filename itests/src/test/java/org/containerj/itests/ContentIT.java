@@ -14,13 +14,15 @@ import java.util.HexFormat;
 
 import org.containerj.itests.support.Daemon;
 import org.containerj.itests.support.DaemonExtension;
+import org.containerj.itests.support.Wait;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The content store through Debian's ctr: ingest, list, read, label, remove; blobs are
- * seen per namespace and hold their namespace; a digest mismatch leaves nothing.
+ * seen per namespace and hold their namespace; a digest mismatch leaves nothing; a
+ * removal is followed by a collection of what nothing references.
  */
 @ExtendWith(DaemonExtension.class)
 class ContentIT {
@@ -70,6 +72,24 @@ class ContentIT {
                 .assertFailedWith("FailedPrecondition", "failed precondition");
         daemon.ctr("-n", "content-c", "content", "get", wrong).assertFailedWith("NotFound", "not found");
         daemon.ctr("-n", "content-c", "content", "get", sha256(data)).assertFailedWith("NotFound", "not found");
+    }
+
+    @Test
+    void aRemovalIsFollowedByACollectionOfWhatNothingReferences() throws IOException {
+        // ctr content ingest writes outside any lease: nothing references either blob
+        String ns = "content-gc";
+        String loose = "unreferenced " + System.nanoTime() + "\n";
+        String removed = "removed " + System.nanoTime() + "\n";
+        daemon.ctrWithInput(file("loose", loose), "-n", ns, "content", "ingest", "ref-loose").assertOk();
+        daemon.ctrWithInput(file("removed", removed), "-n", ns, "content", "ingest", "ref-removed").assertOk();
+
+        // as in containerd, removing one asks for a collection, which takes the other
+        assertEquals(sha256(removed), daemon.ctr("-n", ns, "content", "rm", sha256(removed)).assertOk().stdout().strip());
+        Wait.until(java.time.Duration.ofSeconds(20),
+                () -> daemon.ctr("-n", ns, "content", "ls", "-q").assertOk().stdout().isBlank()
+                        && !Files.exists(daemon.blobFile(sha256(loose))),
+                () -> "the collection after ctr content rm: " + daemon.ctr("-n", ns, "content", "ls"));
+        daemon.ctr("namespaces", "rm", ns).assertOk();
     }
 
     private Path file(String name, String text) throws IOException {

@@ -11,15 +11,25 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 import org.containerj.itests.support.BusyboxImage;
 import org.containerj.itests.support.CommandResult;
 import org.containerj.itests.support.Daemon;
 import org.containerj.itests.support.DaemonExtension;
 import org.containerj.itests.support.Exec;
+import org.containerj.itests.support.ImageIndex;
+import org.containerj.itests.support.LargeImage;
+import org.containerj.itests.support.OciImageTar;
 import org.containerj.itests.support.Registry;
+import org.containerj.itests.support.RegistryClient;
 import org.containerj.itests.support.RegistryExtension;
+import org.containerj.itests.support.TestImages;
 import org.containerj.itests.support.Wait;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,7 +41,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * unpacking, pushed, removed, pulled back (fetched into content and unpacked through the
  * Diff service into the overlayfs and native snapshotters), and the unpacked layers are
  * mounted for real and compared with the host's files; whiteouts and a multi-layer chain;
- * a tag that does not exist; clean-up by garbage collection.
+ * a tag that does not exist; clean-up by garbage collection. Then the shared test images
+ * ({@link TestImages}, pushed straight to the registry): {@code ctr content fetch} of each,
+ * with byte-identical blobs; an index of two platforms fetched and pulled for the host's,
+ * for linux/arm64 and for all; a large image pulled, read back and collected.
  */
 @ExtendWith({DaemonExtension.class, RegistryExtension.class})
 class PullIT {
@@ -272,5 +285,245 @@ class PullIT {
         CommandResult rm = daemon.ctr("namespaces", "rm", ns);
         assertTrue(rm.ok() || (rm.stdout() + rm.stderr()).contains("not found"), rm.toString());
         assertFalse(daemon.ctr("namespaces", "ls", "-q").assertOk().stdout().lines().anyMatch(ns::equals));
+    }
+
+    // ------------------------------------------------------------------ the shared test images
+
+    /** ctr -n NS content get DIGEST, read back from a file (binary safe). */
+    private byte[] contentGet(String ns, String digest) throws IOException {
+        Path out = Files.createTempFile(daemon.scratch(), "blob", ".bin");
+        try {
+            daemon.ctrToFile(out, "-n", ns, "content", "get", digest).assertOk();
+            return Files.readAllBytes(out);
+        } finally {
+            Files.deleteIfExists(out);
+        }
+    }
+
+    private CommandResult fetchOrFail(String ns, String... args) {
+        List<String> all = new ArrayList<>(List.of("content", "fetch", "--plain-http"));
+        all.addAll(List.of(args));
+        CommandResult r = ctr(ns, all.toArray(String[]::new));
+        if (!r.ok()) {
+            throw new AssertionError("fetch failed: " + r + "\n" + daemon.logTail(60) + "\n" + registry.log());
+        }
+        return r;
+    }
+
+    private CommandResult pullOrFail(String ns, String... args) {
+        List<String> all = new ArrayList<>(List.of("images", "pull", "--plain-http"));
+        all.addAll(List.of(args));
+        CommandResult r = ctr(ns, all.toArray(String[]::new));
+        if (!r.ok()) {
+            throw new AssertionError("pull failed: " + r + "\n" + daemon.logTail(60) + "\n" + registry.log());
+        }
+        return r;
+    }
+
+    private TreeSet<String> contentDigests(String ns) {
+        return new TreeSet<>(ctr(ns, "content", "ls", "-q").assertOk().stdout().lines().map(String::strip)
+                .filter(l -> !l.isEmpty()).toList());
+    }
+
+    private List<String> snapshotKeys(String ns) {
+        return ctr(ns, "snapshots", "ls").assertOk().stdout().lines().skip(1).map(String::strip)
+                .filter(l -> !l.isEmpty()).map(l -> l.split("\\s+")[0]).toList();
+    }
+
+    /** The row of {@code ctr images check} for {@code ref}. */
+    private static String checkRow(CommandResult check, String ref) {
+        return check.stdout().lines().filter(l -> l.startsWith(ref + " ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + ref + " in " + check));
+    }
+
+    /** Removes every image of {@code ns}, waits for garbage collection to take its content and snapshots, removes it. */
+    private void emptyNamespace(String ns) {
+        for (String image : ctr(ns, "images", "ls", "-q").assertOk().stdout().lines().filter(l -> !l.isBlank())
+                .toList()) {
+            ctr(ns, "images", "rm", image).assertOk();
+        }
+        Wait.until(GC_WAIT, () -> contentDigests(ns).isEmpty() && snapshotKeys(ns).isEmpty(),
+                () -> "garbage collection in " + ns + ": " + ctr(ns, "content", "ls") + ctr(ns, "snapshots", "ls"));
+        daemon.ctr("namespaces", "rm", ns).assertOk();
+    }
+
+    @Test
+    void contentFetchKeepsEveryBlobByteForByte() throws IOException {
+        TestImages images = TestImages.in(registry);
+        String ns = "pull-it-fetch";
+        Map<String, BusyboxImage> fetched = new LinkedHashMap<>();
+        fetched.put(images.single, images.singleImage);
+        fetched.put(images.multi, images.multiImage);
+        Map<String, byte[]> blobs = new LinkedHashMap<>();
+        for (var e : fetched.entrySet()) {
+            fetchOrFail(ns, e.getKey());
+            blobs.putAll(e.getValue().blobs());
+        }
+
+        // an image record per reference, naming the manifest the registry has
+        String listed = ctr(ns, "images", "ls").assertOk().stdout();
+        for (var e : fetched.entrySet()) {
+            String row = listed.lines().filter(l -> l.startsWith(e.getKey() + " ")).findFirst()
+                    .orElseThrow(() -> new AssertionError(listed));
+            assertTrue(row.contains(OciImageTar.MANIFEST_TYPE) && row.contains(e.getValue().manifestDigest)
+                    && row.contains("linux/" + OciImageTar.goArch()), row);
+        }
+        // every blob, and nothing else, each one byte for byte what was pushed
+        assertEquals(new TreeSet<>(blobs.keySet()), contentDigests(ns));
+        for (var b : blobs.entrySet()) {
+            assertArrayEquals(b.getValue(), contentGet(ns, b.getKey()), "ctr content get " + b.getKey());
+            assertTrue(Files.isRegularFile(daemon.blobFile(b.getKey())), "blob file of " + b.getKey());
+        }
+        // the manifests carry the references garbage collection follows
+        String labelled = ctr(ns, "content", "ls").assertOk().stdout();
+        for (BusyboxImage image : fetched.values()) {
+            String row = labelled.lines().filter(l -> l.startsWith(image.manifestDigest)).findFirst()
+                    .orElseThrow(() -> new AssertionError(labelled));
+            assertTrue(row.contains("containerd.io/gc.ref.content.config=" + image.configDigest), row);
+            for (int i = 0; i < image.layers.size(); i++) {
+                assertTrue(row.contains("containerd.io/gc.ref.content.l." + i + "=" + image.layers.get(i).digest()), row);
+            }
+        }
+        // complete, and fetched only: nothing unpacked
+        CommandResult check = ctr(ns, "images", "check").assertOk();
+        for (var e : fetched.entrySet()) {
+            int n = e.getValue().layers.size() + 1;
+            String row = checkRow(check, e.getKey());
+            assertTrue(row.contains("complete (" + n + "/" + n + ")") && row.strip().endsWith("false"), row);
+        }
+        assertEquals(List.of(), snapshotKeys(ns));
+
+        // fetching again changes nothing
+        fetchOrFail(ns, images.single);
+        assertEquals(new TreeSet<>(blobs.keySet()), contentDigests(ns));
+        emptyNamespace(ns);
+    }
+
+    @Test
+    void anIndexOfTwoPlatforms() {
+        TestImages images = TestImages.in(registry);
+        ImageIndex index = images.indexImage;
+        String ref = images.index;
+        BusyboxImage host = index.image(OciImageTar.goArch());
+        BusyboxImage arm64 = index.image("arm64");
+        assertTrue(host != arm64, "the host is not arm64 (these tests expect an amd64 host)");
+
+        // the host's platform by default; one named with --platform; every one with --all-platforms
+        fetchOrFail("pull-it-index-host", ref);
+        assertEquals(blobsOf(index, host), contentDigests("pull-it-index-host"));
+        fetchOrFail("pull-it-index-arm64", "--platform", "linux/arm64", ref);
+        assertEquals(blobsOf(index, arm64), contentDigests("pull-it-index-arm64"));
+        fetchOrFail("pull-it-index-all", "--all-platforms", ref);
+        assertEquals(new TreeSet<>(index.blobs().keySet()), contentDigests("pull-it-index-all"));
+
+        for (String ns : List.of("pull-it-index-host", "pull-it-index-arm64", "pull-it-index-all")) {
+            String row = ctr(ns, "images", "ls").assertOk().stdout().lines().filter(l -> l.startsWith(ref + " "))
+                    .findFirst().orElseThrow();
+            assertTrue(row.contains(ImageIndex.INDEX_TYPE) && row.contains(index.digest)
+                    && row.contains("linux/amd64,linux/arm64"), row);
+        }
+        String hostRow = checkRow(ctr("pull-it-index-host", "images", "check").assertOk(), ref);
+        assertTrue(hostRow.contains("complete (2/2)") && hostRow.strip().endsWith("false"), hostRow);
+        // as with containerd: ctr checks the host's platform, whose manifest an arm64 fetch did not bring
+        CommandResult armCheck = ctr("pull-it-index-arm64", "images", "check").assertFailedWith("NotFound", "not found");
+        assertTrue(checkRow(armCheck, ref).contains("unavailable"), armCheck.toString());
+
+        // pulls unpack each platform they bring (arm64 is only unpacked, never run)
+        pullOrFail("pull-it-index-pull-all", "--all-platforms", ref);
+        assertEquals(new TreeSet<>(index.blobs().keySet()), contentDigests("pull-it-index-pull-all"));
+        assertEquals(new TreeSet<>(List.of(host.chainId(), arm64.chainId())),
+                new TreeSet<>(snapshotKeys("pull-it-index-pull-all")));
+        String pulledRow = checkRow(ctr("pull-it-index-pull-all", "images", "check").assertOk(), ref);
+        assertTrue(pulledRow.contains("complete (2/2)") && pulledRow.strip().endsWith("true"), pulledRow);
+
+        pullOrFail("pull-it-index-pull-arm64", "--platform", "linux/arm64", ref);
+        assertEquals(blobsOf(index, arm64), contentDigests("pull-it-index-pull-arm64"));
+        assertEquals(List.of(arm64.chainId()), snapshotKeys("pull-it-index-pull-arm64"));
+
+        // a platform the index does not have
+        ctr("pull-it-index-none", "images", "pull", "--plain-http", "--platform", "linux/s390x", ref)
+                .assertFailedWith("NotFound", "no match for platform");
+
+        for (String ns : List.of("pull-it-index-host", "pull-it-index-arm64", "pull-it-index-all",
+                "pull-it-index-pull-all", "pull-it-index-pull-arm64", "pull-it-index-none")) {
+            emptyNamespace(ns);
+        }
+    }
+
+    private static TreeSet<String> blobsOf(ImageIndex index, BusyboxImage image) {
+        TreeSet<String> digests = new TreeSet<>(image.blobs().keySet());
+        digests.add(index.digest);
+        return digests;
+    }
+
+    @Test
+    void aLargeImageIsPulledReadBackAndCollected() throws IOException {
+        TestImages images = TestImages.in(registry);
+        LargeImage large = images.largeImage();
+        String ns = "pull-it-large";
+        long t0 = System.nanoTime();
+        pullOrFail(ns, images.large);
+        long pulled = System.nanoTime();
+
+        String row = checkRow(ctr(ns, "images", "check").assertOk(), images.large);
+        assertTrue(row.contains("complete (3/3)") && row.strip().endsWith("true"), row);
+        assertEquals(new TreeSet<>(large.chainIds()), new TreeSet<>(snapshotKeys(ns)));
+
+        // read back: the same bytes (same size and sha256) as pushed, and kept as one file each
+        for (LargeImage.Layer layer : large.layers) {
+            Path out = Files.createTempFile(daemon.scratch(), "large", ".bin");
+            try {
+                daemon.ctrToFile(out, "-n", ns, "content", "get", layer.digest()).assertOk();
+                assertEquals(layer.size(), Files.size(out));
+                assertEquals(layer.digest(), LargeImage.sha256(out));
+            } finally {
+                Files.deleteIfExists(out);
+            }
+            assertEquals(layer.size(), Files.size(daemon.blobFile(layer.digest())));
+        }
+        long read = System.nanoTime();
+
+        ctr(ns, "images", "rm", images.large).assertOk();
+        Wait.until(GC_WAIT, () -> contentDigests(ns).isEmpty() && snapshotKeys(ns).isEmpty()
+                && large.layers.stream().noneMatch(l -> Files.exists(daemon.blobFile(l.digest()))),
+                () -> "garbage collection of the large image: " + ctr(ns, "content", "ls") + ctr(ns, "snapshots", "ls"));
+        long collected = System.nanoTime();
+        daemon.ctr("namespaces", "rm", ns).assertOk();
+        System.out.printf("PullIT: large image of %d MiB: pulled and unpacked in %d ms, read back in %d ms, "
+                + "collected in %d ms%n", large.layerBytes() >> 20, (pulled - t0) / 1_000_000,
+                (read - pulled) / 1_000_000, (collected - read) / 1_000_000);
+    }
+
+    @Test
+    void concurrentFetchesOfOneImageLeaveNoIngestBehind() throws IOException {
+        // an image of its own, so that no blob of it is in the store yet and every fetch writes
+        BusyboxImage image = BusyboxImage.marked(OciImageTar.goArch(), "pull-it concurrent " + System.nanoTime());
+        String tag = "c" + System.nanoTime();
+        image.push(new RegistryClient(registry), "pull-it/concurrent", tag);
+        String ref = registry.host() + "/pull-it/concurrent:" + tag;
+        String ns = "pull-it-concurrent";
+
+        List<CompletableFuture<CommandResult>> fetches = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            fetches.add(CompletableFuture.supplyAsync(() -> ctr(ns, "content", "fetch", "--plain-http", ref)));
+        }
+        for (CompletableFuture<CommandResult> f : fetches) {
+            CommandResult r = f.join();
+            if (!r.ok()) {
+                throw new AssertionError("a concurrent fetch failed: " + r + "\n" + daemon.logTail(60));
+            }
+        }
+        assertEquals(new TreeSet<>(image.blobs().keySet()), contentDigests(ns));
+        for (var b : image.blobs().entrySet()) {
+            assertArrayEquals(b.getValue(), contentGet(ns, b.getKey()));
+        }
+        // every writer committed or gave way: no ingest in the namespace, and none underneath
+        assertEquals(1, ctr(ns, "content", "active").assertOk().stdout().lines().filter(l -> !l.isBlank()).count(),
+                () -> "ctr content active: " + ctr(ns, "content", "active"));
+        Path ingests = daemon.root().resolve("io.containerd.content.v1.content").resolve("ingest");
+        try (Stream<Path> left = Files.list(ingests)) {
+            assertEquals(List.of(), left.toList(), "ingests left in the content store");
+        }
+        emptyNamespace(ns);
     }
 }

@@ -34,9 +34,16 @@ public final class BusyboxImage {
     public final byte[] manifest;
     public final String configDigest;
     public final String manifestDigest;
+    /** The platform's architecture as the config names it (Go's names: amd64, arm64). */
+    public final String architecture;
 
     private BusyboxImage(List<Layer> layers) {
+        this(layers, OciImageTar.goArch());
+    }
+
+    private BusyboxImage(List<Layer> layers, String architecture) {
         this.layers = List.copyOf(layers);
+        this.architecture = architecture;
         StringBuilder diffIds = new StringBuilder();
         StringBuilder layerDescs = new StringBuilder();
         for (Layer l : layers) {
@@ -44,7 +51,7 @@ public final class BusyboxImage {
             layerDescs.append(layerDescs.length() == 0 ? "" : ",").append("{\"mediaType\":\"").append(LAYER_TYPE)
                     .append("\",\"digest\":\"").append(l.digest).append("\",\"size\":").append(l.blob.length).append('}');
         }
-        this.config = ("{\"architecture\":\"" + OciImageTar.goArch() + "\",\"os\":\"linux\","
+        this.config = ("{\"architecture\":\"" + architecture + "\",\"os\":\"linux\","
                 + "\"config\":{\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"],"
                 + "\"Cmd\":[\"/bin/sh\"]},"
                 + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + diffIds + "]}}").getBytes(StandardCharsets.UTF_8);
@@ -84,6 +91,38 @@ public final class BusyboxImage {
     /** The one-layer busybox image. */
     public static BusyboxImage single() {
         return new BusyboxImage(List.of(baseLayer().layer()));
+    }
+
+    /**
+     * One layer like {@link #single()} plus {@code etc/marker} holding {@code marker}, with a
+     * config for {@code architecture}: distinct markers give images that share no blob (the
+     * busybox binary still runs only where it was built for; another architecture is for
+     * content tests, never run).
+     */
+    public static BusyboxImage marked(String architecture, String marker) {
+        LayerTar base = baseLayer();
+        base.file("etc/marker", (marker + "\n").getBytes(StandardCharsets.UTF_8), 0644);
+        return new BusyboxImage(List.of(base.layer()), architecture);
+    }
+
+    /** Every blob of the image (layers, config, manifest) by digest. */
+    public Map<String, byte[]> blobs() {
+        Map<String, byte[]> blobs = new LinkedHashMap<>();
+        for (Layer l : layers) {
+            blobs.put(l.digest, l.blob);
+        }
+        blobs.put(configDigest, config);
+        blobs.put(manifestDigest, manifest);
+        return blobs;
+    }
+
+    /** Pushes the layers and the config, then the manifest under {@code tag}, straight to the registry. */
+    public void push(RegistryClient client, String repo, String tag) {
+        for (Layer l : layers) {
+            client.putBlob(repo, l.digest, l.blob);
+        }
+        client.putBlob(repo, configDigest, config);
+        client.putManifest(repo, tag, OciImageTar.MANIFEST_TYPE, manifest);
     }
 
     /**
@@ -139,7 +178,7 @@ public final class BusyboxImage {
         byte[] index = ("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"" + OciImageTar.MANIFEST_TYPE
                 + "\",\"digest\":\"" + manifestDigest + "\",\"size\":" + manifest.length
                 + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"" + refName + "\"},"
-                + "\"platform\":{\"architecture\":\"" + OciImageTar.goArch() + "\",\"os\":\"linux\"}}]}")
+                + "\"platform\":{\"architecture\":\"" + architecture + "\",\"os\":\"linux\"}}]}")
                 .getBytes(StandardCharsets.UTF_8);
         LayerTar t = new LayerTar();
         t.file("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8), 0644);

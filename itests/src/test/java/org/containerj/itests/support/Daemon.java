@@ -336,6 +336,13 @@ public final class Daemon implements AutoCloseable {
         return Exec.run(cmd, COMMAND_TIMEOUT, scratch, stdin);
     }
 
+    /** Runs {@code ctr --address SOCKET ARGS...} with its standard output written to {@code stdout} (binary). */
+    public CommandResult ctrToFile(Path stdout, String... args) {
+        List<String> cmd = new ArrayList<>(List.of(ctr, "--address", socket.toString()));
+        cmd.addAll(List.of(args));
+        return Exec.runToFile(cmd, COMMAND_TIMEOUT, scratch, stdout);
+    }
+
     /** The path of Debian's ctr and the daemon's socket, for tests that run ctr themselves. */
     public List<String> ctrCommand(String... args) {
         List<String> cmd = new ArrayList<>(List.of(ctr, "--address", socket.toString()));
@@ -454,6 +461,13 @@ public final class Daemon implements AutoCloseable {
 
     public Path socket() {
         return socket;
+    }
+
+    /** Where the content store keeps the blob {@code digest}: {@code <root>/io.containerd.content.v1.content/blobs/<algorithm>/<hex>}. */
+    public Path blobFile(String digest) {
+        int colon = digest.indexOf(':');
+        return root.resolve("io.containerd.content.v1.content").resolve("blobs").resolve(digest.substring(0, colon))
+                .resolve(digest.substring(colon + 1));
     }
 
     public Path shellSocket() {

@@ -55,6 +55,38 @@ public final class Exec {
         }
     }
 
+    /**
+     * Runs {@code command} with its standard output written to {@code stdout} (binary, any
+     * size); the result's stdout is empty.
+     */
+    public static CommandResult runToFile(List<String> command, Duration timeout, Path scratch, Path stdout) {
+        try {
+            Path err = Files.createTempFile(scratch, "err-", ".txt");
+            try {
+                Process p = new ProcessBuilder(command)
+                        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                        .redirectOutput(stdout.toFile())
+                        .redirectError(err.toFile())
+                        .start();
+                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    p.descendants().forEach(ProcessHandle::destroyForcibly);
+                    p.destroyForcibly();
+                    p.waitFor(10, TimeUnit.SECONDS);
+                    throw new AssertionError("timed out after " + timeout.toMillis() + " ms: " + String.join(" ", command)
+                            + "\n  stderr: " + read(err));
+                }
+                return new CommandResult(List.copyOf(command), p.exitValue(), "", read(err));
+            } finally {
+                Files.deleteIfExists(err);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + String.join(" ", command) + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted running " + String.join(" ", command), e);
+        }
+    }
+
     private static String read(Path p) throws IOException {
         return Files.readString(p, StandardCharsets.UTF_8);
     }

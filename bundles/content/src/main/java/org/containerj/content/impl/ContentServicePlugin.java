@@ -8,6 +8,7 @@ import org.containerj.api.content.ContentStore;
 import org.containerj.api.content.Digest;
 import org.containerj.api.content.NamespacedContentStore;
 import org.containerj.api.events.EventPublisher;
+import org.containerj.api.gc.GarbageCollector;
 import org.containerj.api.metadata.MetadataStore;
 import org.containerj.api.plugin.PluginProperties;
 import org.containerj.api.plugin.PluginTypes;
@@ -27,7 +28,9 @@ import org.tinylog.Logger;
  * plugin {@code io.containerd.content.v1.content} (the reference's target can be
  * configured to another content plugin with the component property
  * {@code content.target}). Deleting content publishes
- * {@code /content/delete} when the event exchange is there.
+ * {@code /content/delete} when the event exchange is there, and asks the garbage
+ * collector (when there is one) for a run, as containerd's metadata store does: what only
+ * the deleted blob referenced, and anything else unreferenced, goes with that run.
  */
 @Component(service = NamespacedContentStore.class,
         configurationPid = ContentServicePlugin.METADATA_PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
@@ -49,13 +52,24 @@ public class ContentServicePlugin implements NamespacedContentStore {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile EventPublisher events;
 
+    /** Asked for a run after a delete when it is there; content works without it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile GarbageCollector gc;
+
     @Activate
     public ContentServicePlugin(@Reference(name = "metadata") MetadataStore metadata,
             @Reference(name = "content", target = "(&(" + PluginProperties.TYPE + "=" + PluginTypes.CONTENT + ")("
                     + PluginProperties.ID + "=" + LocalContentPlugin.ID + "))") ContentStore content,
             Map<String, Object> config) {
-        this.store = new MetadataContentStore(metadata, content, this::published);
+        this.store = new MetadataContentStore(metadata, content, this::deleted);
         modified(config);
+    }
+
+    /** For tests: the plugin with a given publisher and collector (either may be null). */
+    ContentServicePlugin(MetadataStore metadata, ContentStore content, EventPublisher events, GarbageCollector gc) {
+        this(metadata, content, Map.of());
+        this.events = events;
+        this.gc = gc;
     }
 
     /** A new content_sharing_policy applies to writers opened from now on; a bad value keeps the old one. */
@@ -84,11 +98,15 @@ public class ContentServicePlugin implements NamespacedContentStore {
         return store.removeUnreferenced(digests);
     }
 
-    private void published(String namespace, Digest digest) {
+    private void deleted(String namespace, Digest digest) {
         EventPublisher publisher = events;
         if (publisher != null) {
             ContentDelete event = ContentDelete.newBuilder().setDigest(digest.toString()).build();
             publisher.publish(namespace, DELETE_TOPIC, event.getDescriptorForType().getFullName(), event.toByteArray());
+        }
+        GarbageCollector collector = gc;
+        if (collector != null) {
+            collector.schedule();
         }
     }
 }

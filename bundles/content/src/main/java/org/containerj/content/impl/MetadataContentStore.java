@@ -17,10 +17,12 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -72,6 +74,8 @@ public final class MetadataContentStore implements NamespacedContentStore {
     private final ContentStore backend;
     private final BiConsumer<String, Digest> onDelete;
     private final ReentrantReadWriteLock sweep = new ReentrantReadWriteLock();
+    /** Ingest locks, striped by namespace and ref (see {@link #ingestLock}). */
+    private final Lock[] ingestLocks = new Lock[64];
     private final AtomicLong ingestSequence = new AtomicLong(System.currentTimeMillis() * 1000);
     /** containerd's content_sharing_policy: true for "shared" (its default), false for "isolated". */
     private volatile boolean sharing = true;
@@ -84,6 +88,9 @@ public final class MetadataContentStore implements NamespacedContentStore {
         this.db = db;
         this.backend = backend;
         this.onDelete = onDelete;
+        for (int i = 0; i < ingestLocks.length; i++) {
+            ingestLocks[i] = new ReentrantLock();
+        }
     }
 
     public MetadataContentStore(MetadataStore db, ContentStore backend) {
@@ -112,6 +119,19 @@ public final class MetadataContentStore implements NamespacedContentStore {
 
     MetadataStore db() {
         return db;
+    }
+
+    /**
+     * The lock of ingest {@code ref} of {@code namespace}, held while a writer is opened (its
+     * record read or made, then the writer underneath opened on the record's ref) and while
+     * one commits (the blob published underneath, which removes the ingest there, then the
+     * record dropped). containerd gets this from running both in one store transaction.
+     * Without it, a second writer of the same ref opened between the two steps of a commit
+     * made a new ingest underneath for a record about to go, which nothing removed: two
+     * concurrent pulls of one image in one namespace left such ingests behind.
+     */
+    Lock ingestLock(String namespace, String ref) {
+        return ingestLocks[Math.floorMod(Objects.hash(namespace, ref), ingestLocks.length)];
     }
 
     /** Held while making a blob reachable; the removal of unreferenced blobs holds the other side. */
@@ -283,6 +303,8 @@ public final class MetadataContentStore implements NamespacedContentStore {
             }
             Map<String, String> openLabels = labels == null ? Map.of() : Map.copyOf(Labels.validate(labels));
             Key ingest = ContentRecords.ingest(namespace, ref);
+            Lock ingestLock = ingestLock(namespace, ref);
+            ingestLock.lock();
             Lock lock = reachability();
             lock.lock();
             try {
@@ -331,6 +353,7 @@ public final class MetadataContentStore implements NamespacedContentStore {
                 }
             } finally {
                 lock.unlock();
+                ingestLock.unlock();
             }
         }
 

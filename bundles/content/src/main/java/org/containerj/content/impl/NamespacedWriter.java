@@ -140,6 +140,8 @@ final class NamespacedWriter implements ContentWriter {
             all.putAll(labels);
         }
         Map<String, String> blobLabels = ContentRecords.withoutEmpty(Labels.validate(all));
+        Lock ingestLock = store.ingestLock(view.namespace, ref);
+        ingestLock.lock();
         Lock lock = store.reachability();
         lock.lock();
         try {
@@ -193,6 +195,7 @@ final class NamespacedWriter implements ContentWriter {
             }
         } finally {
             lock.unlock();
+            ingestLock.unlock();
         }
     }
 

@@ -16,7 +16,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.containerj.api.content.ContentInfo;
 import org.containerj.api.content.ContentStore;
@@ -216,6 +220,134 @@ class MetadataContentStoreTest {
         assertEquals(0, a.status("ref1").offset(), "the ingest of the first writer is untouched");
         first.close();
         a.writer("ref1", 0, null, Map.of()).close();
+    }
+
+    @Test
+    void aWriterOpenedWhileItsRefCommitsLeavesNoIngestUnderneath() throws Exception {
+        PausingStore backend = new PausingStore(local);
+        MetadataContentStore store = new MetadataContentStore(db, backend);
+        ContentStore a = store.forNamespace("a");
+        Digest hello = sha256("hello");
+        ContentWriter first = a.writer("ref1", 5, hello, Map.of());
+        first.write(bytes("hello"));
+
+        // the first commit stops right after publishing underneath, before its record is dropped
+        CompletableFuture<Void> committed = CompletableFuture.runAsync(() -> first.commit(5, hello, Map.of()));
+        assertTrue(backend.published.await(10, TimeUnit.SECONDS), "the commit published");
+        // a second writer of the same ref, as a concurrent pull of the same image opens one
+        CompletableFuture<ErrorKind> second = CompletableFuture.supplyAsync(() -> {
+            try {
+                a.writer("ref1", 5, hello, Map.of()).close();
+                return null;
+            } catch (ContainerjException e) {
+                return e.kind();
+            }
+        });
+        // it waits for the commit to finish
+        ReentrantLock ingestLock = (ReentrantLock) store.ingestLock("a", "ref1");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!ingestLock.hasQueuedThreads() && !second.isDone()) {
+            assertTrue(System.nanoTime() < deadline, "the second writer waits for the ingest lock");
+            Thread.onSpinWait();
+        }
+        backend.release.countDown();
+        committed.get(10, TimeUnit.SECONDS);
+        assertEquals(ErrorKind.ALREADY_EXISTS, second.get(10, TimeUnit.SECONDS), "the namespace has it by then");
+        assertEquals(List.of(), local.listStatuses(List.of()), "no ingest left underneath");
+        assertEquals(List.of(), a.listStatuses(List.of()));
+    }
+
+    /** The local store, with writers whose commit stops after publishing until released. */
+    private static final class PausingStore implements ContentStore {
+        final CountDownLatch published = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        private final ContentStore delegate;
+
+        PausingStore(ContentStore delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public ContentWriter writer(String ref, long total, Digest expected, Map<String, String> labels) {
+            ContentWriter w = delegate.writer(ref, total, expected, labels);
+            return new ContentWriter() {
+                @Override
+                public void write(java.nio.ByteBuffer data) {
+                    w.write(data);
+                }
+
+                @Override
+                public IngestStatus status() {
+                    return w.status();
+                }
+
+                @Override
+                public Digest digest() {
+                    return w.digest();
+                }
+
+                @Override
+                public void truncate(long offset) {
+                    w.truncate(offset);
+                }
+
+                @Override
+                public void commit(long size, Digest expected, Map<String, String> labels) {
+                    w.commit(size, expected, labels);
+                    published.countDown();
+                    try {
+                        release.await(10, TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+
+                @Override
+                public void close() {
+                    w.close();
+                }
+            };
+        }
+
+        @Override
+        public ContentInfo info(Digest digest) {
+            return delegate.info(digest);
+        }
+
+        @Override
+        public ContentInfo update(ContentInfo info, Set<String> fieldPaths) {
+            return delegate.update(info, fieldPaths);
+        }
+
+        @Override
+        public void walk(List<String> filters, java.util.function.Consumer<ContentInfo> visitor) {
+            delegate.walk(filters, visitor);
+        }
+
+        @Override
+        public void delete(Digest digest) {
+            delegate.delete(digest);
+        }
+
+        @Override
+        public java.nio.channels.SeekableByteChannel reader(Digest digest) {
+            return delegate.reader(digest);
+        }
+
+        @Override
+        public IngestStatus status(String ref) {
+            return delegate.status(ref);
+        }
+
+        @Override
+        public List<IngestStatus> listStatuses(List<String> filters) {
+            return delegate.listStatuses(filters);
+        }
+
+        @Override
+        public void abort(String ref) {
+            delegate.abort(ref);
+        }
     }
 
     @Test

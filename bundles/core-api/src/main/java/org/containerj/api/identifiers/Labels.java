@@ -1,6 +1,7 @@
 package org.containerj.api.identifiers;
 
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.containerj.api.errdefs.ContainerjException;
@@ -18,6 +19,19 @@ public final class Labels {
             validate(e.getKey(), e.getValue());
         }
         return labels;
+    }
+
+    /**
+     * The labels to store: those with an empty value are left out, as containerd stores no
+     * empty value (setting a label to the empty string removes it).
+     */
+    public static Map<String, String> withoutEmpty(Map<String, String> labels) {
+        if (labels.values().stream().noneMatch(v -> v == null || v.isEmpty())) {
+            return labels;
+        }
+        Map<String, String> kept = new LinkedHashMap<>(labels);
+        kept.values().removeIf(v -> v == null || v.isEmpty());
+        return kept;
     }
 
     public static void validate(String key, String value) {

@@ -23,7 +23,8 @@ import org.containerj.filters.Filter;
 /**
  * Images kept in the metadata store at {@code v1/<ns>/images/<name>}, with containerd's
  * rules: a name is required (any characters but NUL, within the store's key size), and a
- * target with a valid digest, a size above zero and a media type. The {@code sync} of
+ * target with a valid digest, a size above zero and a media type; a label with an empty
+ * value is not stored (so an update setting one to "" removes it). The {@code sync} of
  * {@link #delete} is the caller's business (see the plugin component).
  */
 public final class MetadataImageStore implements ImageStore {
@@ -66,7 +67,7 @@ public final class MetadataImageStore implements ImageStore {
         Identifiers.validate(namespace);
         validate(image);
         Instant now = Instant.now();
-        Image created = new Image(image.name(), image.labels(), image.target(), now, now);
+        Image created = new Image(image.name(), Labels.withoutEmpty(image.labels()), image.target(), now, now);
         byte[] record = ImageRecords.encode(created);
         return store.update(tx -> {
             var key = ImageRecords.image(namespace, image.name());
@@ -86,8 +87,11 @@ public final class MetadataImageStore implements ImageStore {
         List<String> paths = fieldPaths == null ? List.of() : List.copyOf(fieldPaths);
         return store.update(tx -> {
             Image current = read(tx, namespace, image.name());
-            Image updated = apply(current, image, paths);
-            validate(updated);
+            Image applied = apply(current, image, paths);
+            validate(applied);
+            // containerd stores no empty label value: setting a label to "" removes it
+            Image updated = new Image(applied.name(), Labels.withoutEmpty(applied.labels()), applied.target(),
+                    applied.createdAt(), applied.updatedAt());
             tx.put(ImageRecords.image(namespace, image.name()), ImageRecords.encode(updated));
             return updated;
         });

@@ -166,6 +166,23 @@ class MetadataImageStoreTest {
     }
 
     @Test
+    void anEmptyLabelValueIsNotStored() {
+        Image created = images.create("default", image("x", A, INDEX, Map.of("a", "1", "empty", "")));
+        assertEquals(Map.of("a", "1"), created.labels());
+        assertEquals(Map.of("a", "1"), images.get("default", "x").labels());
+
+        // ctr images label x a= (containerd sends the path labels.a with the value "")
+        Image u = images.update("default", new Image("x", Map.of("a", "", "b", "2"), null),
+                List.of("labels.a", "labels.b"));
+        assertEquals(Map.of("b", "2"), u.labels());
+        assertEquals(u, images.get("default", "x"));
+        assertEquals(List.of(), names("labels.a"));
+
+        u = images.update("default", image("x", A, INDEX, Map.of("c", "", "d", "4")), List.of());
+        assertEquals(Map.of("d", "4"), u.labels());
+    }
+
+    @Test
     void anImageHoldsItsNamespace() {
         images.create("held", image("x", A, INDEX, Map.of()));
         var namespaces = new MetadataNamespaceStore(store);

@@ -54,7 +54,8 @@ public final class MetadataLeaseManager implements LeaseManager {
         Identifiers.validate(namespace);
         String leaseId = id == null || id.isEmpty() ? generateId() : validId(id);
         Labels.validate(labels);
-        Lease lease = new Lease(leaseId, Instant.now(), labels);
+        // containerd stores no empty label value
+        Lease lease = new Lease(leaseId, Instant.now(), Labels.withoutEmpty(labels));
         return store.update(tx -> {
             if (tx.existsUnder(leaseKey(namespace, leaseId))) {
                 throw ContainerjException.alreadyExists("lease %s: already exists", quote(leaseId));
@@ -92,10 +93,10 @@ public final class MetadataLeaseManager implements LeaseManager {
     @Override
     public void addResource(String namespace, String id, LeaseResource resource) {
         Identifiers.validate(namespace);
-        Key key = resourceKey(namespace, validId(id), resource);
+        String leaseId = validId(id);
         store.update(tx -> {
-            requireLease(tx, namespace, id);
-            tx.put(key, new byte[0]);
+            requireLease(tx, namespace, leaseId);
+            tx.put(resourceKey(namespace, leaseId, resource), new byte[0]);
             return null;
         });
     }
@@ -103,10 +104,10 @@ public final class MetadataLeaseManager implements LeaseManager {
     @Override
     public void deleteResource(String namespace, String id, LeaseResource resource) {
         Identifiers.validate(namespace);
-        Key key = resourceKey(namespace, validId(id), resource);
+        String leaseId = validId(id);
         store.update(tx -> {
-            requireLease(tx, namespace, id);
-            tx.delete(key);
+            requireLease(tx, namespace, leaseId);
+            tx.delete(resourceKey(namespace, leaseId, resource));
             return null;
         });
     }
@@ -130,26 +131,42 @@ public final class MetadataLeaseManager implements LeaseManager {
         });
     }
 
-    /** containerd accepts content (a digest), ingests (a ref) and snapshots/NAME (a key). */
+    /**
+     * containerd accepts content (a digest), ingests (a ref) and snapshots/NAME (a key):
+     * a malformed type or id of those is INVALID_ARGUMENT, any other type NOT_IMPLEMENTED.
+     * Checked after the lease is found, as containerd does.
+     */
     private static Key resourceKey(String namespace, String id, LeaseResource r) {
         Key lease = leaseKey(namespace, id);
         if (r.id() == null || r.id().isEmpty()) {
             throw ContainerjException.invalidArgument("resource id must not be empty");
         }
         String type = r.type() == null ? "" : r.type();
-        if (type.equals("content")) {
-            Digest.parse(r.id());
-            return lease.child("content", r.id());
+        String[] parts = type.split("/", -1);
+        switch (parts[0]) {
+            case "content", "ingests" -> {
+                if (parts.length != 1) {
+                    throw ContainerjException.invalidArgument("invalid resource type %s", type);
+                }
+                if (parts[0].equals("ingests")) {
+                    return lease.child("ingests", r.id());
+                }
+                try {
+                    return lease.child("content", Digest.parse(r.id()).toString());
+                } catch (ContainerjException e) {
+                    throw ContainerjException.invalidArgument("invalid content resource id %s: %s", r.id(),
+                            e.getMessage());
+                }
+            }
+            case "snapshots" -> {
+                if (parts.length != 2 || parts[1].isEmpty()) {
+                    throw ContainerjException.invalidArgument("invalid snapshot resource type %s", type);
+                }
+                Identifiers.validate(parts[1]);
+                return lease.child("snapshots", parts[1], r.id());
+            }
+            default -> throw ContainerjException.notImplemented("resource type %s not supported yet", type);
         }
-        if (type.equals("ingests")) {
-            return lease.child("ingests", r.id());
-        }
-        if (type.startsWith("snapshots/") && type.length() > "snapshots/".length()) {
-            String snapshotter = type.substring("snapshots/".length());
-            Identifiers.validate(snapshotter);
-            return lease.child("snapshots", snapshotter, r.id());
-        }
-        throw ContainerjException.invalidArgument("unsupported resource type %s", quote(type));
     }
 
     private static void requireLease(ReadTransaction tx, String namespace, String id) {

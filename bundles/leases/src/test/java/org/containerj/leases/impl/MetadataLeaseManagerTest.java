@@ -57,6 +57,13 @@ class MetadataLeaseManagerTest {
     }
 
     @Test
+    void anEmptyLabelValueIsNotStored() {
+        assertEquals(Map.of("full", "1"), leases.create("default", "l", Map.of("empty", "", "full", "1")).labels());
+        assertEquals(Map.of("full", "1"), leases.list("default", List.of()).get(0).labels());
+        assertEquals(List.of(), leases.list("default", List.of("labels.empty")));
+    }
+
+    @Test
     void resources() {
         leases.create("default", "l", Map.of());
         leases.addResource("default", "l", new LeaseResource(DIGEST, "content"));
@@ -66,8 +73,17 @@ class MetadataLeaseManagerTest {
         assertTrue(leases.listResources("default", "l").contains(new LeaseResource("layer/key", "snapshots/overlayfs")));
         leases.deleteResource("default", "l", new LeaseResource(DIGEST, "content"));
         assertEquals(2, leases.listResources("default", "l").size());
-        assertEquals(ErrorKind.INVALID_ARGUMENT, kindOf(() -> leases.addResource("default", "l",
+        // as containerd: a type it does not know is not implemented, a malformed one invalid
+        assertEquals(ErrorKind.NOT_IMPLEMENTED, kindOf(() -> leases.addResource("default", "l",
                 new LeaseResource("x", "containers"))));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, kindOf(() -> leases.addResource("default", "l",
+                new LeaseResource(DIGEST, "content/x"))));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, kindOf(() -> leases.addResource("default", "l",
+                new LeaseResource("k", "snapshots"))));
+        assertEquals(ErrorKind.INVALID_ARGUMENT, kindOf(() -> leases.addResource("default", "l",
+                new LeaseResource("k", "snapshots/a/b"))));
+        assertEquals(ErrorKind.NOT_FOUND, kindOf(() -> leases.addResource("default", "missing",
+                new LeaseResource("x", "containers"))), "the lease is looked up first");
         assertEquals(ErrorKind.INVALID_ARGUMENT, kindOf(() -> leases.addResource("default", "l",
                 new LeaseResource("not-a-digest", "content"))));
         assertEquals(ErrorKind.NOT_FOUND, kindOf(() -> leases.addResource("default", "missing",

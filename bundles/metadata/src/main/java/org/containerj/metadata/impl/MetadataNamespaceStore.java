@@ -44,7 +44,7 @@ public final class MetadataNamespaceStore implements NamespaceStore {
     @Override
     public Namespace create(String name, Map<String, String> labels) {
         Identifiers.validate(name);
-        Map<String, String> wanted = validLabels(labels, true);
+        Map<String, String> wanted = validLabels(labels);
         return store.update(tx -> {
             if (tx.existsUnder(MetadataLayout.namespace(name))) {
                 throw ContainerjException.alreadyExists("namespace %s: already exists", quote(name));
@@ -106,7 +106,7 @@ public final class MetadataNamespaceStore implements NamespaceStore {
             validLabel(key, given.get(key));
             keys.add(key);
         }
-        Map<String, String> replacement = paths.isEmpty() ? validLabels(given, false) : null;
+        Map<String, String> replacement = paths.isEmpty() ? validLabels(given) : null;
         return store.update(tx -> {
             SortedMap<String, String> current = labels(tx, name);
             if (replacement != null) {
@@ -181,11 +181,11 @@ public final class MetadataNamespaceStore implements NamespaceStore {
     }
 
     /**
-     * Checks every label and copies them. containerd's Create stores a label with an
-     * empty value, while its Update, going through SetLabel, removes it: {@code keepEmpty}
-     * says which.
+     * Checks every label and copies those with a value. containerd's store alone would keep
+     * an empty value on Create, but its namespaces service follows Create with SetLabel for
+     * each label, which removes an empty one: clients never see one, on Create or Update.
      */
-    private static Map<String, String> validLabels(Map<String, String> labels, boolean keepEmpty) {
+    private static Map<String, String> validLabels(Map<String, String> labels) {
         if (labels == null) {
             return Map.of();
         }
@@ -193,7 +193,7 @@ public final class MetadataNamespaceStore implements NamespaceStore {
         for (Map.Entry<String, String> e : labels.entrySet()) {
             validLabel(e.getKey(), e.getValue());
             String value = e.getValue() == null ? "" : e.getValue();
-            if (keepEmpty || !value.isEmpty()) {
+            if (!value.isEmpty()) {
                 copy.put(e.getKey(), value);
             }
         }

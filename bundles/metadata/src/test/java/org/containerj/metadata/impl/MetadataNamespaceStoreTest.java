@@ -61,10 +61,11 @@ class MetadataNamespaceStoreTest {
     void createGetList() {
         assertEquals(new Namespace("k8s.io", Map.of("a", "1")), namespaces.create("k8s.io", Map.of("a", "1")));
         namespaces.create("default", Map.of());
-        namespaces.create("b-2_x", Map.of("empty", ""));
+        namespaces.create("b-2_x", Map.of("empty", "", "full", "1"));
         assertEquals(new Namespace("k8s.io", Map.of("a", "1")), namespaces.get("k8s.io"));
         assertEquals(new Namespace("default", Map.of()), namespaces.get("default"));
-        assertEquals(Map.of("empty", ""), namespaces.get("b-2_x").labels(), "create keeps empty values, as containerd");
+        assertEquals(Map.of("full", "1"), namespaces.get("b-2_x").labels(),
+                "as through containerd's namespaces service (Create, then SetLabel per label), no empty value");
         assertEquals(List.of("b-2_x", "default", "k8s.io"), namespaces.list().stream().map(Namespace::name).toList());
     }
 
