@@ -131,16 +131,17 @@ final class RangedBlobStream extends InputStream {
             return 0;
         }
         if (current == null || pos == current.length) {
+            // the chunk read is released before the next range is asked for: at most window chunks exist
             current = null;
+            if (nextChunk < chunks && inFlight.size() < window) {
+                schedule();
+            }
             Future<byte[]> next = inFlight.poll();
             if (next == null) {
                 return -1;
             }
             current = await(next);
             pos = 0;
-            if (nextChunk < chunks) {
-                schedule();
-            }
         }
         int n = Math.min(len, current.length - pos);
         System.arraycopy(current, pos, b, off, n);

@@ -1,7 +1,6 @@
 package org.containerj.registry.impl;
 
 import java.util.Locale;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.containerj.api.content.Digest;
@@ -23,21 +22,14 @@ final class ReferenceParser {
     static final String DEFAULT_TAG = "latest";
     static final int NAME_TOTAL_LENGTH_MAX = 255;
 
-    // the grammar of the distribution project's reference package; '-' separators are
-    // one or more dashes (not "zero or more", which makes the expression backtrack badly)
-    private static final String ALPHA_NUMERIC = "[a-z0-9]+";
-    private static final String SEPARATOR = "(?:[._]|__|-+)";
-    private static final String PATH_COMPONENT = ALPHA_NUMERIC + "(?:" + SEPARATOR + ALPHA_NUMERIC + ")*";
-    private static final String DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
-    private static final String IPV6 = "\\[[a-fA-F0-9:]+\\]";
-    private static final String DOMAIN = "(?:" + DOMAIN_COMPONENT + "(?:\\." + DOMAIN_COMPONENT + ")*|" + IPV6
-            + ")(?::[0-9]+)?";
-    private static final String TAG = "[\\w][\\w.-]{0,127}";
-    private static final String DIGEST = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
-    private static final String NAME = "(?:" + DOMAIN + "/)?" + PATH_COMPONENT + "(?:/" + PATH_COMPONENT + ")*";
-    private static final Pattern REFERENCE = Pattern.compile(
-            "(" + NAME + ")(?::(" + TAG + "))?(?:@(" + DIGEST + "))?");
-    private static final Pattern DOMAIN_ONLY = Pattern.compile(DOMAIN);
+    // the grammar of the distribution project's reference package, checked piece by
+    // piece rather than by one expression (a long name would exhaust the regex stack)
+    private static final Pattern DOMAIN_COMPONENT = Pattern.compile("[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]");
+    private static final Pattern IPV6 = Pattern.compile("\\[[a-fA-F0-9:]+\\]");
+    private static final Pattern PORT = Pattern.compile("[0-9]+");
+    private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
+    private static final Pattern DIGEST_ALGORITHM = Pattern.compile("[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*");
+    private static final Pattern DIGEST_HEX = Pattern.compile("[0-9a-fA-F]{32,}");
     private static final Pattern IDENTIFIER = Pattern.compile("[a-f0-9]{64}");
 
     private ReferenceParser() {
@@ -59,21 +51,20 @@ final class ReferenceParser {
         if (!remoteName.toLowerCase(Locale.ROOT).equals(remoteName)) {
             throw invalid(reference, "invalid reference format: repository name must be lowercase");
         }
-        String full = domain + "/" + remainder;
-        Matcher m = REFERENCE.matcher(full);
-        if (!m.matches()) {
-            if (REFERENCE.matcher(full.toLowerCase(Locale.ROOT)).matches()) {
+        String[] parts = split(remainder);
+        if (parts == null || !isHost(domain)) {
+            String[] lower = split(remainder.toLowerCase(Locale.ROOT));
+            if (lower != null && isHost(domain)) {
                 throw invalid(reference, "invalid reference format: repository name must be lowercase");
             }
             throw invalid(reference, "invalid reference format");
         }
-        String name = m.group(1);
-        if (name.length() > NAME_TOTAL_LENGTH_MAX) {
+        String repository = parts[0];
+        if (domain.length() + 1 + repository.length() > NAME_TOTAL_LENGTH_MAX) {
             throw invalid(reference, "repository name must not be more than " + NAME_TOTAL_LENGTH_MAX + " characters");
         }
-        String repository = name.substring(domain.length() + 1);
-        String tag = m.group(2);
-        String digest = m.group(3);
+        String tag = parts[1];
+        String digest = parts[2];
         if (digest != null) {
             try {
                 digest = Digest.parse(digest).toString();
@@ -119,8 +110,78 @@ final class ReferenceParser {
         return new String[] {domain, remainder};
     }
 
-    private static final Pattern REPOSITORY = Pattern.compile(PATH_COMPONENT + "(?:/" + PATH_COMPONENT + ")*");
-    private static final Pattern TAG_ONLY = Pattern.compile(TAG);
+    /**
+     * {repository, tag, digest} of {@code path[:tag][@digest]} (a name without registry);
+     * null when it does not have the grammar's shape.
+     */
+    private static String[] split(String remainder) {
+        String name = remainder;
+        String digest = null;
+        int at = name.indexOf('@');
+        if (at >= 0) {
+            digest = name.substring(at + 1);
+            name = name.substring(0, at);
+            int colon = digest.indexOf(':');
+            if (colon < 0 || colon > 64 || !DIGEST_ALGORITHM.matcher(digest.substring(0, colon)).matches()
+                    || !DIGEST_HEX.matcher(digest.substring(colon + 1)).matches()) {
+                return null;
+            }
+        }
+        String tag = null;
+        int colon = name.indexOf(':');
+        if (colon >= 0) {
+            tag = name.substring(colon + 1);
+            name = name.substring(0, colon);
+            if (!TAG.matcher(tag).matches()) {
+                return null;
+            }
+        }
+        return isRepository(name) ? new String[] {name, tag, digest} : null;
+    }
+
+    /** Path components separated by '/': alphanumerics joined by '.', '_', '__' or dashes. */
+    static boolean isRepository(String name) {
+        if (name == null || name.isEmpty()) {
+            return false;
+        }
+        for (String component : name.split("/", -1)) {
+            if (!isPathComponent(component)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isPathComponent(String c) {
+        int i = 0;
+        int n = c.length();
+        boolean expectAlnum = true;
+        while (i < n) {
+            char ch = c.charAt(i);
+            if ((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9')) {
+                expectAlnum = false;
+                i++;
+                continue;
+            }
+            if (expectAlnum) {
+                return false;
+            }
+            // a separator: '.', '_', '__' or one or more '-'
+            if (ch == '.') {
+                i++;
+            } else if (ch == '_') {
+                i += (i + 1 < n && c.charAt(i + 1) == '_') ? 2 : 1;
+            } else if (ch == '-') {
+                while (i < n && c.charAt(i) == '-') {
+                    i++;
+                }
+            } else {
+                return false;
+            }
+            expectAlnum = true;
+        }
+        return n > 0 && !expectAlnum;
+    }
 
     /**
      * Checks a reference built by a caller rather than parsed here: its parts go into
@@ -131,7 +192,7 @@ final class ReferenceParser {
             throw invalid(ref.toString(), "invalid registry host " + quote(ref.host()));
         }
         checkRepository(ref.repository());
-        if (ref.tag() != null && !TAG_ONLY.matcher(ref.tag()).matches()) {
+        if (ref.tag() != null && !TAG.matcher(ref.tag()).matches()) {
             throw invalid(ref.toString(), "invalid tag " + quote(ref.tag()));
         }
         if (ref.digest() != null) {
@@ -145,8 +206,7 @@ final class ReferenceParser {
 
     /** A repository path ({@code library/busybox}); INVALID_ARGUMENT when it is not one. */
     static void checkRepository(String repository) {
-        if (repository == null || !REPOSITORY.matcher(repository).matches()
-                || repository.length() > NAME_TOTAL_LENGTH_MAX) {
+        if (!isRepository(repository) || repository.length() > NAME_TOTAL_LENGTH_MAX) {
             throw ContainerjException.invalidArgument("invalid repository name %s",
                     quote(repository == null ? "" : repository));
         }
@@ -154,7 +214,7 @@ final class ReferenceParser {
 
     /** A tag or a digest, what a manifest may be pushed under; INVALID_ARGUMENT otherwise. */
     static String checkTagOrDigest(String tagOrDigest) {
-        if (tagOrDigest != null && TAG_ONLY.matcher(tagOrDigest).matches()) {
+        if (tagOrDigest != null && TAG.matcher(tagOrDigest).matches()) {
             return tagOrDigest;
         }
         try {
@@ -167,7 +227,31 @@ final class ReferenceParser {
 
     /** True when {@code host} is a registry host as a reference may name it ({@code name[:port]}). */
     static boolean isHost(String host) {
-        return host != null && DOMAIN_ONLY.matcher(host).matches();
+        if (host == null || host.isEmpty()) {
+            return false;
+        }
+        String name = host;
+        if (name.startsWith("[")) {
+            int close = name.indexOf(']');
+            if (close < 0 || !IPV6.matcher(name.substring(0, close + 1)).matches()) {
+                return false;
+            }
+            String rest = name.substring(close + 1);
+            return rest.isEmpty() || (rest.startsWith(":") && PORT.matcher(rest.substring(1)).matches());
+        }
+        int colon = name.indexOf(':');
+        if (colon >= 0) {
+            if (!PORT.matcher(name.substring(colon + 1)).matches()) {
+                return false;
+            }
+            name = name.substring(0, colon);
+        }
+        for (String component : name.split("\\.", -1)) {
+            if (!DOMAIN_COMPONENT.matcher(component).matches()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static ContainerjException invalid(String reference, String reason) {

@@ -49,8 +49,14 @@ final class RegistryClient implements Resolver {
     /** A client on its own threads, with the JDK clock; the caller closes the threads. */
     static RegistryClient create(RegistrySettings settings, java.time.Duration connectTimeout, String userAgent,
             RegistryThreads threads) {
+        return create(settings, connectTimeout, userAgent, threads, java.time.Clock.systemUTC());
+    }
+
+    /** With the clock that tells when tokens expire. */
+    static RegistryClient create(RegistrySettings settings, java.time.Duration connectTimeout, String userAgent,
+            RegistryThreads threads, java.time.Clock clock) {
         RegistryHttp http = new RegistryHttp(new HttpClients(connectTimeout, threads.http),
-                new Authorizer(new TokenFetcher(), java.time.Clock.systemUTC()), threads.watchdog, userAgent);
+                new Authorizer(new TokenFetcher(), clock), threads.watchdog, userAgent);
         return new RegistryClient(http, threads.ranges, settings);
     }
 

@@ -50,7 +50,18 @@ final class SizedStream extends InputStream {
             return -1;
         }
         int max = expected >= 0 ? (int) Math.min(len, expected - count) : len;
-        int n = in.read(b, off, max);
+        int n;
+        try {
+            n = in.read(b, off, max);
+        } catch (ContainerjException e) {
+            if (e.kind() == ErrorKind.UNAVAILABLE && expected >= 0) {
+                // the registry did not deliver what the descriptor says: the body was cut short
+                close();
+                throw new ContainerjException(ErrorKind.DATA_LOSS, what + ": short read: the transfer ended after "
+                        + count + " of " + expected + " bytes: " + e.getMessage(), e);
+            }
+            throw e;
+        }
         if (n < 0) {
             if (expected >= 0 && count < expected) {
                 close();
