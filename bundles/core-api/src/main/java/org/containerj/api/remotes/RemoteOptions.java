@@ -10,7 +10,8 @@ import java.util.function.Function;
  * Per-request options for a registry conversation.
  *
  * @param credentials     credentials per registry host (the host as in the reference,
- *                        with port); null or returning null means anonymous
+ *                        with port, e.g. {@code docker.io}; a mirror from hosts.toml is
+ *                        asked for under its own host); null or returning null means anonymous
  * @param plainHttp       use http instead of https for every host of this request, as
  *                        {@code ctr --plain-http}; hosts.toml can also ask for it per host
  * @param skipVerify      do not verify TLS certificates

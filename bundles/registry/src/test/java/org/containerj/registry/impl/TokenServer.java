@@ -2,18 +2,14 @@ package org.containerj.registry.impl;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -56,10 +52,8 @@ final class TokenServer implements AutoCloseable {
     TokenServer(String user, String password) throws IOException, GeneralSecurityException {
         this.user = user;
         this.password = password;
-        KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
-        g.initialize(2048);
-        key = g.generateKeyPair();
-        certificate = selfSigned(key, "containerj test token issuer");
+        key = TestCertificates.rsa();
+        certificate = TestCertificates.selfSigned(key, "containerj test token issuer");
         server = HttpServer.create(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 50);
         server.setExecutor(executor);
         server.createContext("/token", this::token);
@@ -72,8 +66,7 @@ final class TokenServer implements AutoCloseable {
 
     /** The certificate as PEM, for the registry's rootcertbundle. */
     String certificatePem() {
-        return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(certificate)
-                + "\n-----END CERTIFICATE-----\n";
+        return TestCertificates.pem("CERTIFICATE", certificate);
     }
 
     /** The registry's {@code auth:} section for this server, its certificate in {@code bundle}. */
@@ -86,27 +79,6 @@ final class TokenServer implements AutoCloseable {
                     issuer: %s
                     rootcertbundle: %s
                 """.formatted(realm(), SERVICE, ISSUER, bundle);
-    }
-
-    /** A v1 X.509 certificate of the key, signed by itself with SHA256withRSA. */
-    static byte[] selfSigned(KeyPair key, String name) throws GeneralSecurityException {
-        byte[] sha256WithRsa = Der.sequence(Der.oid("1.2.840.113549.1.1.11"), new byte[] {Der.NULL, 0});
-        byte[] dn = Der.sequence(Der.set(Der.sequence(Der.oid("2.5.4.3"),
-                Der.tlv(Der.UTF8_STRING, name.getBytes(StandardCharsets.UTF_8)))));
-        DateTimeFormatter utc = DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
-        Instant now = Instant.now();
-        byte[] validity = Der.sequence(
-                Der.tlv(Der.UTC_TIME, utc.format(now.minusSeconds(3600)).getBytes(StandardCharsets.US_ASCII)),
-                Der.tlv(Der.UTC_TIME, utc.format(now.plusSeconds(86400)).getBytes(StandardCharsets.US_ASCII)));
-        byte[] tbs = Der.sequence(Der.integer(BigInteger.valueOf(now.getEpochSecond())), sha256WithRsa, dn, validity, dn,
-                key.getPublic().getEncoded());
-        Signature s = Signature.getInstance("SHA256withRSA");
-        s.initSign(key.getPrivate());
-        s.update(tbs);
-        byte[] sig = s.sign();
-        byte[] bits = new byte[sig.length + 1];
-        System.arraycopy(sig, 0, bits, 1, sig.length);
-        return Der.sequence(tbs, sha256WithRsa, Der.tlv(Der.BIT_STRING, bits));
     }
 
     private void token(HttpExchange ex) throws IOException {
