@@ -119,6 +119,7 @@ final class RegistryHttp {
         boolean sameOrigin = host.authority().equalsIgnoreCase(uri.getRawAuthority());
         int responses = 0;
         int redirects = 0;
+        int unauthorized = 0;
         boolean fellBack = false;
         HttpClient client = clients.client(TlsSettings.of(host, session.defaultSkipVerify()));
         RegistryCredentials credentials = session.credentials(host, host.authority());
@@ -160,7 +161,8 @@ final class RegistryHttp {
             if (responses >= MAX_RESPONSES) {
                 return resp;
             }
-            if (status == 401 && sameOrigin && !anonymous && challenged(resp, auth, authorization, scopes)) {
+            if (status == 401 && sameOrigin && !anonymous
+                    && challenged(resp, auth, authorization, scopes, unauthorized++ > 0)) {
                 continue;
             }
             if (status == 405 && method.equals("HEAD") && r.path().contains("/manifests/")) {
@@ -179,9 +181,9 @@ final class RegistryHttp {
 
     /** Whether a 401 can be answered with new authorization; the response is closed when so or on failure. */
     private boolean challenged(RegistryResponse resp, Authorizer.Context auth, String authorization,
-            List<String> scopes) {
+            List<String> scopes, boolean repeated) {
         try {
-            if (authorizer.challenged(auth, resp.headers("WWW-Authenticate"), authorization, scopes)) {
+            if (authorizer.challenged(auth, resp.headers("WWW-Authenticate"), authorization, scopes, repeated)) {
                 resp.close();
                 return true;
             }

@@ -535,6 +535,32 @@ class FakeRegistryTest {
     }
 
     @Test
+    void aCachedTokenTheRegistryNoLongerTakesIsReplaced() {
+        byte[] m = "{}".getBytes(StandardCharsets.UTF_8);
+        // the registry takes only the newest token the token server gave out
+        fake.on("HEAD", "/v2/lib/app/manifests/v1", ex -> {
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            String newest = "Bearer tok-" + tokenRequests.size();
+            if (!newest.equals(auth)) {
+                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"http://" + fake.host()
+                        + "/token\",service=\"fake\",scope=\"repository:lib/app:pull\""
+                        + (auth == null ? "" : ",error=\"invalid_token\""));
+                FakeRegistry.send(ex, 401, new byte[0]);
+                return;
+            }
+            manifestRoute(m, MediaTypes.OCI_MANIFEST, true).handle(ex);
+        });
+        tokenServer(p -> 200, "token", 300);
+        client.resolve(ref("lib/app:v1"), plain());
+        synchronized (tokenRequests) {
+            // the server forgets tok-1: the next token it gives out is the one it takes
+            tokenRequests.add(Map.of("method", "revoked"));
+        }
+        client.resolve(ref("lib/app:v1"), plain());
+        assertEquals(3, tokenRequests.size(), "a new token after the cached one was refused");
+    }
+
+    @Test
     void basicAuthWhenAskedForAndCredentialsAreThere() {
         byte[] m = "{}".getBytes(StandardCharsets.UTF_8);
         String expected = "Basic " + Base64.getEncoder().encodeToString("u:p".getBytes(StandardCharsets.UTF_8));
@@ -606,6 +632,41 @@ class FakeRegistryTest {
         fails(ErrorKind.DATA_LOSS, () -> pusher.pushBlob(d, () -> new ByteArrayInputStream(data), null));
         fails(ErrorKind.DATA_LOSS, () -> pusher.pushBlob(d, () -> new ByteArrayInputStream(data, 0, 100), null));
         fails(ErrorKind.DATA_LOSS, () -> pusher.pushBlob(d, () -> new ByteArrayInputStream(bytes(3001)), null));
+    }
+
+    @Test
+    void anUploadTheRegistryStopsReadingStalls() {
+        long size = 256L << 20;
+        Descriptor d = new Descriptor(DockerRegistryTest.LAYER_TYPE,
+                org.containerj.api.content.Digest.parse("sha256:" + "1".repeat(64)), size);
+        fake.on("POST", "/v2/dst/blobs/uploads/", ex -> {
+            ex.getResponseHeaders().set("Location", "/v2/dst/blobs/uploads/u3");
+            FakeRegistry.send(ex, 202, new byte[0]);
+        });
+        fake.on("PUT", "/v2/dst/blobs/uploads/u3", ex -> fake.hang());
+        // zeros made as they are read: nothing of this size is held in memory
+        InputStream zeros = new InputStream() {
+            long left = size;
+
+            @Override
+            public int read() {
+                return left-- > 0 ? 0 : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, left);
+                Arrays.fill(b, off, off + n, (byte) 0);
+                left -= n;
+                return n;
+            }
+        };
+        ContainerjException e = fails(ErrorKind.DEADLINE_EXCEEDED,
+                () -> client.pusher(ref("dst:v1"), plain()).pushBlob(d, () -> zeros, null));
+        assertTrue(e.getMessage().contains("PUT") && e.getMessage().contains(d.digest().toString()), e::getMessage);
     }
 
     @Test
