@@ -119,7 +119,8 @@ final class RegistryFetcher implements Fetcher {
         boolean manifest = MediaTypes.isManifest(d.mediaType());
         String accept = d.mediaType() == null || d.mediaType().isEmpty() ? "*/*" : d.mediaType() + ", */*";
         RegistrySettings settings = client.settings();
-        boolean ranged = !manifest && settings.ranges() && size > 0 && size - offset >= settings.rangeThreshold();
+        boolean ranged = !manifest && settings.ranges() && size > 0 && size - offset >= settings.rangeThreshold()
+                && (settings.rangeLocal() || !HostsDirectory.isLocalhost(host.authority()));
         if (size >= 0 && offset == size) {
             return InputStream.nullInputStream();
         }
@@ -160,7 +161,7 @@ final class RegistryFetcher implements Fetcher {
                     body = new RangedBlobStream(what, offset, size, settings.rangeChunkSize(),
                             settings.rangeConcurrency(), resp.body(),
                             (from, length) -> fetchRange(host, path, scopes, accept, from, length, what),
-                            client.rangeExecutor());
+                            client.rangeExecutor(), client.rangeBudget());
                     handedOver = true;
                     return body;
                 }

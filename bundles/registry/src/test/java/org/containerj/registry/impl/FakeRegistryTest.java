@@ -89,7 +89,7 @@ class FakeRegistryTest {
         fake = new FakeRegistry();
         threads = new RegistryThreads();
         clock = new MutableClock();
-        client = RegistryClient.create(new RegistrySettings(hostsDir, STALL, 64 << 10, 16 << 10, 3),
+        client = RegistryClient.create(RegistrySettings.withRanges(hostsDir, STALL, 64 << 10, 16 << 10, 3),
                 Duration.ofSeconds(5), "containerj-test", threads, clock);
     }
 
