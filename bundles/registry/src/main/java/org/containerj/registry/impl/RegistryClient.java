@@ -251,12 +251,12 @@ final class RegistryClient implements Resolver {
     }
 
     /**
-     * {@code <api root>/<repository>/<rest>}, with {@code ?ns=<registry>} for a mirror (as
-     * containerd tells a mirror which registry is meant).
+     * {@code <api root>/<repository>/<rest>}, with {@code ?ns=<registry>} for an endpoint
+     * that is not the registry itself (as containerd tells a mirror which registry is meant).
      */
     static String apiPath(RegistryHost host, Session s, String rest) {
         String p = host.path() + "/" + s.reference().repository() + "/" + rest;
-        if (host.isMirror()) {
+        if (host.isProxy(s.reference().host())) {
             p += (rest.indexOf('?') >= 0 ? "&" : "?") + "ns=" + encode(s.reference().host());
         }
         return p;

@@ -714,6 +714,8 @@ class FakeRegistryTest {
             fake.on("HEAD", "/v2/lib/app/manifests/v1", manifestRoute("{}".getBytes(), MediaTypes.OCI_MANIFEST, true));
             client.resolve(r, RemoteOptions.DEFAULT);
             assertTrue(mirror.requests("HEAD", "/v2/lib/app/manifests/v1").isEmpty());
+            // the server is not upstream.example either: it is told too
+            assertEquals("ns=upstream.example", fake.requests("HEAD", "/v2/lib/app/manifests/v1").get(0).query());
 
             // the mirror does not have it: the server is asked next
             byte[] other = bytes(2000);
