@@ -35,7 +35,15 @@ public final class BusyboxImage {
     public final String configDigest;
     public final String manifestDigest;
 
+    /** The image config's {@code config} object of {@link #single()}: busybox's PATH, {@code /bin/sh}. */
+    public static final String DEFAULT_CONFIG =
+            "{\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"],\"Cmd\":[\"/bin/sh\"]}";
+
     private BusyboxImage(List<Layer> layers) {
+        this(layers, DEFAULT_CONFIG);
+    }
+
+    private BusyboxImage(List<Layer> layers, String imageConfig) {
         this.layers = List.copyOf(layers);
         StringBuilder diffIds = new StringBuilder();
         StringBuilder layerDescs = new StringBuilder();
@@ -45,8 +53,7 @@ public final class BusyboxImage {
                     .append("\",\"digest\":\"").append(l.digest).append("\",\"size\":").append(l.blob.length).append('}');
         }
         this.config = ("{\"architecture\":\"" + OciImageTar.goArch() + "\",\"os\":\"linux\","
-                + "\"config\":{\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"],"
-                + "\"Cmd\":[\"/bin/sh\"]},"
+                + "\"config\":" + imageConfig + ","
                 + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + diffIds + "]}}").getBytes(StandardCharsets.UTF_8);
         this.configDigest = OciImageTar.sha256(config);
         this.manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + OciImageTar.MANIFEST_TYPE + "\","
@@ -84,6 +91,16 @@ public final class BusyboxImage {
     /** The one-layer busybox image. */
     public static BusyboxImage single() {
         return new BusyboxImage(List.of(baseLayer().layer()));
+    }
+
+    /**
+     * The one-layer busybox image with another image config {@code config} object (JSON, e.g.
+     * with {@code User}, {@code WorkingDir}, {@code Env}); the layer also has {@code /work}.
+     */
+    public static BusyboxImage withConfig(String imageConfig) {
+        LayerTar t = baseLayer();
+        t.dir("work/", 0777);
+        return new BusyboxImage(List.of(t.layer()), imageConfig);
     }
 
     /**
