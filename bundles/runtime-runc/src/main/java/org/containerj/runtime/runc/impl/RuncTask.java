@@ -46,6 +46,8 @@ final class RuncTask implements Task {
     private final Map<String, RuncExec> execs = new ConcurrentHashMap<>();
     /** The container's cgroup once found (it does not move). */
     private volatile TaskCgroup cgroup;
+    /** The OOM kill count last announced (read from the bundle once), -1 until then. */
+    private long oomAnnounced = -1;
     /** Set before the bundle is removed: nothing is recorded in it any more. */
     private volatile boolean deleted;
 
@@ -180,8 +182,12 @@ final class RuncTask implements Task {
         if (kills < 0) {
             kills = Files.exists(dir.bundle().resolve("oom")) ? 1 : 0;
         }
-        if (kills > Announced.oomKills(dir.bundle()) && manager.events().oom(namespace(), id())) {
+        if (oomAnnounced < 0) {
+            oomAnnounced = Announced.oomKills(dir.bundle());
+        }
+        if (kills > oomAnnounced && manager.events().oom(namespace(), id())) {
             Announced.markOomKills(dir.bundle(), kills);
+            oomAnnounced = kills;
         }
     }
 
