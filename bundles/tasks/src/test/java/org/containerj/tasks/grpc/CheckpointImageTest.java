@@ -9,8 +9,26 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import org.containerj.api.containers.TypedValue;
+import org.containerj.api.content.ContentInfo;
+import org.containerj.api.content.ContentStore;
+import org.containerj.api.content.ContentWriter;
+import org.containerj.api.content.Digest;
+import org.containerj.api.content.IngestStatus;
+import org.containerj.proto.types.Descriptor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import com.google.protobuf.Any;
 
 /** The checkpoint archive is a plain ustar of the runtime's image directory. */
 class CheckpointImageTest {
@@ -43,5 +61,111 @@ class CheckpointImageTest {
         }
         assertEquals(List.of("inventory.img", "sub/(dir)", "sub/pages-1.img"), names);
         assertEquals(List.of(4L, 0L, 1000L), sizes);
+    }
+
+    /** Committed blobs by digest; only writing is needed here. */
+    private final Map<String, byte[]> blobs = new LinkedHashMap<>();
+
+    private final ContentStore store = new ContentStore() {
+        @Override
+        public ContentWriter writer(String ref, long total, Digest expected, Map<String, String> labels) {
+            return new ContentWriter() {
+                private final java.io.ByteArrayOutputStream data = new java.io.ByteArrayOutputStream();
+
+                @Override
+                public void write(ByteBuffer b) {
+                    byte[] a = new byte[b.remaining()];
+                    b.get(a);
+                    data.writeBytes(a);
+                }
+
+                @Override
+                public IngestStatus status() {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public Digest digest() {
+                    try {
+                        return Digest.parse("sha256:" + HexFormat.of().formatHex(
+                                MessageDigest.getInstance("SHA-256").digest(data.toByteArray())));
+                    } catch (java.security.NoSuchAlgorithmException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+
+                @Override
+                public void truncate(long offset) {
+                    data.reset();
+                }
+
+                @Override
+                public void commit(long size, Digest expectedDigest, Map<String, String> l) {
+                    assertEquals(size, data.size());
+                    blobs.put(digest().toString(), data.toByteArray());
+                }
+
+                @Override
+                public void close() {
+                }
+            };
+        }
+
+        @Override
+        public ContentInfo info(Digest digest) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public ContentInfo update(ContentInfo info, Set<String> fieldPaths) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void walk(List<String> filters, Consumer<ContentInfo> visitor) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void delete(Digest digest) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public SeekableByteChannel reader(Digest digest) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public IngestStatus status(String ref) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<IngestStatus> listStatuses(List<String> filters) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void abort(String ref) {
+            throw new UnsupportedOperationException();
+        }
+    };
+
+    @Test
+    void theArchiveAndTheSpecAsContainerdsTwoDescriptors() throws Exception {
+        Files.writeString(dir.resolve("core-1.img"), "pages");
+        byte[] spec = "{\"ociVersion\":\"1.0.2\"}".getBytes(StandardCharsets.UTF_8);
+        List<Descriptor> d = CheckpointImage.store(store, "cp-1", dir,
+                new TypedValue("types.containerd.io/opencontainers/runtime-spec/1/Spec", spec));
+        assertEquals(2, d.size());
+        assertEquals("application/vnd.containerd.container.criu.checkpoint.criu.tar", d.get(0).getMediaType());
+        assertEquals("application/vnd.containerd.container.checkpoint.config.v1+proto", d.get(1).getMediaType());
+        byte[] tar = blobs.get(d.get(0).getDigest());
+        assertEquals(d.get(0).getSize(), tar.length);
+        assertEquals("core-1.img", new String(tar, 0, 10, StandardCharsets.US_ASCII));
+        Any any = Any.parseFrom(blobs.get(d.get(1).getDigest()));
+        assertEquals("types.containerd.io/opencontainers/runtime-spec/1/Spec", any.getTypeUrl());
+        assertEquals(new String(spec, StandardCharsets.UTF_8), any.getValue().toStringUtf8());
     }
 }
