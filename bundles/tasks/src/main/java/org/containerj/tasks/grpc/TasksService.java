@@ -145,18 +145,18 @@ public class TasksService extends TasksGrpc.TasksImplBase {
     }
 
     /** A runtime with the name it serves. */
-    record Runtime(String name, TaskManager manager) {
+    record NamedRuntime(String name, TaskManager manager) {
     }
 
-    private List<Runtime> runtimes() {
-        List<Runtime> list = new ArrayList<>();
+    private List<NamedRuntime> runtimes() {
+        List<NamedRuntime> list = new ArrayList<>();
         try {
             for (ServiceReference<TaskManager> ref : context.getServiceReferences(TaskManager.class, null)) {
                 TaskManager m = context.getService(ref);
                 if (m != null) {
                     context.ungetService(ref);
                     Object name = ref.getProperty(TaskManager.RUNTIME_NAME);
-                    list.add(new Runtime(name == null ? "" : name.toString(), m));
+                    list.add(new NamedRuntime(name == null ? "" : name.toString(), m));
                 }
             }
         } catch (InvalidSyntaxException e) {
@@ -182,7 +182,7 @@ public class TasksService extends TasksGrpc.TasksImplBase {
         if (container != null) {
             task = runtime(runtimeName(container)).get(namespace, id);
         } else {
-            for (Runtime r : runtimes()) {
+            for (NamedRuntime r : runtimes()) {
                 try {
                     task = r.manager().get(namespace, id);
                     break;
@@ -329,7 +329,7 @@ public class TasksService extends TasksGrpc.TasksImplBase {
         String namespace = RequestNamespace.current();
         Filter filter = Filter.parse(List.of(request.getFilter()));
         ListTasksResponse.Builder response = ListTasksResponse.newBuilder();
-        for (Runtime r : runtimes()) {
+        for (NamedRuntime r : runtimes()) {
             for (Task t : r.manager().tasks(namespace)) {
                 try {
                     ProcessState state = t.state();
@@ -496,7 +496,7 @@ public class TasksService extends TasksGrpc.TasksImplBase {
         String namespace = RequestNamespace.current();
         Filter filter = Filter.parse(request.getFiltersList());
         MetricsResponse.Builder response = MetricsResponse.newBuilder();
-        for (Runtime r : runtimes()) {
+        for (NamedRuntime r : runtimes()) {
             for (Task t : r.manager().tasks(namespace)) {
                 if (!filter.matches(TaskFields.of(t, r.name(), null))) {
                     continue;
