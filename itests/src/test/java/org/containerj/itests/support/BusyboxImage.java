@@ -37,11 +37,15 @@ public final class BusyboxImage {
     /** The platform's architecture as the config names it (Go's names: amd64, arm64). */
     public final String architecture;
 
+    /** The image config's {@code config} object of {@link #single()}: busybox's PATH, {@code /bin/sh}. */
+    public static final String DEFAULT_CONFIG =
+            "{\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"],\"Cmd\":[\"/bin/sh\"]}";
+
     private BusyboxImage(List<Layer> layers) {
-        this(layers, OciImageTar.goArch());
+        this(layers, OciImageTar.goArch(), DEFAULT_CONFIG);
     }
 
-    private BusyboxImage(List<Layer> layers, String architecture) {
+    private BusyboxImage(List<Layer> layers, String architecture, String imageConfig) {
         this.layers = List.copyOf(layers);
         this.architecture = architecture;
         StringBuilder diffIds = new StringBuilder();
@@ -52,8 +56,7 @@ public final class BusyboxImage {
                     .append("\",\"digest\":\"").append(l.digest).append("\",\"size\":").append(l.blob.length).append('}');
         }
         this.config = ("{\"architecture\":\"" + architecture + "\",\"os\":\"linux\","
-                + "\"config\":{\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"],"
-                + "\"Cmd\":[\"/bin/sh\"]},"
+                + "\"config\":" + imageConfig + ","
                 + "\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[" + diffIds + "]}}").getBytes(StandardCharsets.UTF_8);
         this.configDigest = OciImageTar.sha256(config);
         this.manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + OciImageTar.MANIFEST_TYPE + "\","
@@ -102,7 +105,7 @@ public final class BusyboxImage {
     public static BusyboxImage marked(String architecture, String marker) {
         LayerTar base = baseLayer();
         base.file("etc/marker", (marker + "\n").getBytes(StandardCharsets.UTF_8), 0644);
-        return new BusyboxImage(List.of(base.layer()), architecture);
+        return new BusyboxImage(List.of(base.layer()), architecture, DEFAULT_CONFIG);
     }
 
     /** Every blob of the image (layers, config, manifest) by digest. */
@@ -123,6 +126,16 @@ public final class BusyboxImage {
         }
         client.putBlob(repo, configDigest, config);
         client.putManifest(repo, tag, OciImageTar.MANIFEST_TYPE, manifest);
+    }
+
+    /**
+     * The one-layer busybox image with another image config {@code config} object (JSON, e.g.
+     * with {@code User}, {@code WorkingDir}, {@code Env}); the layer also has {@code /work}.
+     */
+    public static BusyboxImage withConfig(String imageConfig) {
+        LayerTar t = baseLayer();
+        t.dir("work/", 0777);
+        return new BusyboxImage(List.of(t.layer()), OciImageTar.goArch(), imageConfig);
     }
 
     /**

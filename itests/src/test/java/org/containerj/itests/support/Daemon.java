@@ -56,6 +56,9 @@ public final class Daemon implements AutoCloseable {
         this.keepLogsIn = keepLogsIn;
         this.ctr = findCtr();
         this.dir = Files.createTempDirectory(Path.of("/tmp"), "cj-");
+        // traversable like containerd's 0711 state directory: a user-namespaced container's root
+        // (an unprivileged uid on the host) must reach its bundle below it
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         this.configFile = dir.resolve("config.toml");
         this.clientConfigFile = dir.resolve("client.toml");
         this.root = dir.resolve("root");

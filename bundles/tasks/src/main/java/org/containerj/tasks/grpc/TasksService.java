@@ -1,17 +1,18 @@
 package org.containerj.tasks.grpc;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.containerj.api.containers.Container;
 import org.containerj.api.containers.ContainerStore;
 import org.containerj.api.containers.TypedValue;
+import org.containerj.api.content.NamespacedContentStore;
 import org.containerj.api.errdefs.ContainerjException;
 import org.containerj.api.errdefs.ErrorKind;
 import org.containerj.api.events.EventPublisher;
@@ -26,11 +27,11 @@ import org.containerj.api.runtime.ProcessState;
 import org.containerj.api.runtime.Task;
 import org.containerj.api.runtime.TaskManager;
 import org.containerj.api.snapshots.NamespacedSnapshotters;
+import org.containerj.filters.Filter;
 import org.containerj.proto.events.TaskCreate;
 import org.containerj.proto.events.TaskDelete;
 import org.containerj.proto.events.TaskExecAdded;
 import org.containerj.proto.events.TaskExecStarted;
-import org.containerj.proto.events.TaskExit;
 import org.containerj.proto.events.TaskIO;
 import org.containerj.proto.events.TaskPaused;
 import org.containerj.proto.events.TaskResumed;
@@ -61,9 +62,13 @@ import org.containerj.proto.services.tasks.v1.TasksGrpc;
 import org.containerj.proto.services.tasks.v1.UpdateTaskRequest;
 import org.containerj.proto.services.tasks.v1.WaitRequest;
 import org.containerj.proto.services.tasks.v1.WaitResponse;
+import org.containerj.proto.types.Metric;
 import org.containerj.proto.v1.types.ProcessInfo;
 import org.containerj.proto.v1.types.Status;
+import org.containerj.proto.AnyTypes;
+import org.containerj.proto.runc.v1.CheckpointOptions;
 import org.containerj.server.GrpcErrors;
+import org.containerj.server.RequestLease;
 import org.containerj.server.RequestNamespace;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
@@ -75,7 +80,10 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.tinylog.Logger;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Empty;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.Timestamp;
 
@@ -106,8 +114,9 @@ public class TasksService extends TasksGrpc.TasksImplBase {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile NamespacedSnapshotters snapshotters;
 
-    /** Processes whose exit already has a callback that publishes {@code /tasks/exit}. */
-    private final Set<Process> watched = Collections.newSetFromMap(new ConcurrentHashMap<>());
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + PluginProperties.ID + "=content-service)")
+    private volatile NamespacedContentStore content;
 
     @Activate
     public TasksService(BundleContext context, @Reference(name = "containers",
@@ -135,14 +144,19 @@ public class TasksService extends TasksGrpc.TasksImplBase {
         throw ContainerjException.notFound("runtime %s not installed", name);
     }
 
-    private List<TaskManager> runtimes() {
-        List<TaskManager> list = new ArrayList<>();
+    /** A runtime with the name it serves. */
+    record NamedRuntime(String name, TaskManager manager) {
+    }
+
+    private List<NamedRuntime> runtimes() {
+        List<NamedRuntime> list = new ArrayList<>();
         try {
             for (ServiceReference<TaskManager> ref : context.getServiceReferences(TaskManager.class, null)) {
                 TaskManager m = context.getService(ref);
                 if (m != null) {
                     context.ungetService(ref);
-                    list.add(m);
+                    Object name = ref.getProperty(TaskManager.RUNTIME_NAME);
+                    list.add(new NamedRuntime(name == null ? "" : name.toString(), m));
                 }
             }
         } catch (InvalidSyntaxException e) {
@@ -168,9 +182,9 @@ public class TasksService extends TasksGrpc.TasksImplBase {
         if (container != null) {
             task = runtime(runtimeName(container)).get(namespace, id);
         } else {
-            for (TaskManager m : runtimes()) {
+            for (NamedRuntime r : runtimes()) {
                 try {
-                    task = m.get(namespace, id);
+                    task = r.manager().get(namespace, id);
                     break;
                 } catch (ContainerjException e) {
                     if (e.kind() != ErrorKind.NOT_FOUND) {
@@ -182,7 +196,6 @@ public class TasksService extends TasksGrpc.TasksImplBase {
                 throw ContainerjException.notFound("task %s: not found", id);
             }
         }
-        watch(task, id);
         return task;
     }
 
@@ -197,26 +210,7 @@ public class TasksService extends TasksGrpc.TasksImplBase {
             return task;
         }
         Process p = task.process(execId);
-        watch(p, id);
         return p;
-    }
-
-    // ---------------------------------------------------------------- exits
-
-    /** Publishes {@code /tasks/exit} once {@code p} exits (once per process object). */
-    private void watch(Process p, String containerId) {
-        if (!watched.add(p)) {
-            return;
-        }
-        String namespace = p instanceof Task t ? t.namespace() : RequestNamespace.current();
-        p.exit().whenComplete((exit, failure) -> {
-            if (failure != null || exit == null) {
-                watched.remove(p); // the runtime went away: watch again when the process is seen next
-                return;
-            }
-            publish(namespace, "/tasks/exit", TaskExit.newBuilder().setContainerId(containerId).setId(p.id())
-                    .setPid(exit.pid()).setExitStatus(exit.code()).setExitedAt(timestamp(exit.exitedAt())).build());
-        });
     }
 
     // ---------------------------------------------------------------- Tasks
@@ -260,7 +254,6 @@ public class TasksService extends TasksGrpc.TasksImplBase {
         String checkpoint = request.hasCheckpoint() ? request.getCheckpoint().getDigest() : null;
         Task task = runtime.create(new CreateTaskRequest(namespace, id, container.spec().value(), rootfs, io,
                 optionsType, options, checkpoint));
-        watch(task, id);
         int pid = task.state().pid();
         TaskCreate.Builder event = TaskCreate.newBuilder().setContainerId(id).setPid(pid)
                 .setIo(TaskIO.newBuilder().setStdin(io.stdin()).setStdout(io.stdout()).setStderr(io.stderr())
@@ -296,7 +289,6 @@ public class TasksService extends TasksGrpc.TasksImplBase {
         String namespace = RequestNamespace.current();
         Task task = task(namespace, request.getContainerId());
         ExitStatus exit = task.delete(DELETE_TIMEOUT);
-        watched.remove(task);
         observer.onNext(deleted(namespace, request.getContainerId(), "", exit));
         observer.onCompleted();
     }
@@ -309,7 +301,6 @@ public class TasksService extends TasksGrpc.TasksImplBase {
         String namespace = RequestNamespace.current();
         Process p = process(namespace, request.getContainerId(), request.getExecId());
         ExitStatus exit = p.delete(DELETE_TIMEOUT);
-        watched.remove(p);
         observer.onNext(deleted(namespace, request.getContainerId(), request.getExecId(), exit));
         observer.onCompleted();
     }
@@ -329,15 +320,22 @@ public class TasksService extends TasksGrpc.TasksImplBase {
         observer.onCompleted();
     }
 
+    /**
+     * The tasks of the namespace, filtered with containerd's filter syntax on {@link TaskFields}
+     * (containerd 1.6 and 1.7 ignore the filter and list everything; an empty one does so here).
+     */
     @Override
     public void list(ListTasksRequest request, StreamObserver<ListTasksResponse> observer) {
         String namespace = RequestNamespace.current();
+        Filter filter = Filter.parse(List.of(request.getFilter()));
         ListTasksResponse.Builder response = ListTasksResponse.newBuilder();
-        for (TaskManager m : runtimes()) {
-            for (Task t : m.tasks(namespace)) {
-                watch(t, t.id());
+        for (NamedRuntime r : runtimes()) {
+            for (Task t : r.manager().tasks(namespace)) {
                 try {
-                    response.addTasks(toProto(t.id(), t.state()));
+                    ProcessState state = t.state();
+                    if (filter.matches(TaskFields.of(t, r.name(), state))) {
+                        response.addTasks(toProto(t.id(), state));
+                    }
                 } catch (ContainerjException e) {
                     Logger.tag("tasks").debug("task {} left out of the list: {}", t.id(), e.getMessage());
                 }
@@ -367,7 +365,6 @@ public class TasksService extends TasksGrpc.TasksImplBase {
         Task task = task(namespace, request.getContainerId());
         Process p = task.exec(request.getExecId(), request.getSpec().getValue().toByteArray(),
                 new ProcessIO(request.getStdin(), request.getStdout(), request.getStderr(), request.getTerminal()));
-        watch(p, request.getContainerId());
         publish(namespace, "/tasks/exec-added", TaskExecAdded.newBuilder().setContainerId(request.getContainerId())
                 .setExecId(request.getExecId()).build());
         observer.onNext(Empty.getDefaultInstance());
@@ -423,7 +420,58 @@ public class TasksService extends TasksGrpc.TasksImplBase {
 
     @Override
     public void checkpoint(CheckpointTaskRequest request, StreamObserver<CheckpointTaskResponse> observer) {
-        throw ContainerjException.notImplemented("checkpoint of task %s: not implemented", request.getContainerId());
+        String namespace = RequestNamespace.current();
+        String id = request.getContainerId();
+        Container container = containers.get(namespace, id);
+        Task task = task(namespace, id);
+        String imagePath = "";
+        boolean exit = false;
+        if (request.hasOptions()) {
+            try {
+                CheckpointOptions o = AnyTypes.unpack(request.getOptions(), CheckpointOptions.getDefaultInstance());
+                imagePath = o.getImagePath();
+                exit = o.getExit();
+            } catch (InvalidProtocolBufferException e) {
+                throw ContainerjException.invalidArgument("invalid task checkpoint option for %s: %s",
+                        runtimeName(container), e.getMessage());
+            }
+        }
+        CheckpointTaskResponse.Builder response = CheckpointTaskResponse.newBuilder();
+        if (!imagePath.isEmpty()) {
+            // the client keeps the image where it asked for it; nothing goes to the content store
+            task.checkpoint(imagePath, exit);
+        } else {
+            NamespacedContentStore store = content;
+            if (store == null) {
+                throw ContainerjException.unavailable("content store not available for the checkpoint of %s", id);
+            }
+            Path image = null;
+            try {
+                image = Files.createTempDirectory("containerj-checkpoint-");
+                task.checkpoint(image.toString(), exit);
+                response.addAllDescriptors(CheckpointImage.store(store.forNamespace(namespace, RequestLease.current()),
+                        "checkpoint-" + id + "-" + System.nanoTime(), image, container.spec()));
+            } catch (IOException e) {
+                throw new ContainerjException(ErrorKind.UNKNOWN, "checkpoint of " + id + ": " + e.getMessage(), e);
+            } finally {
+                deleteTree(image);
+            }
+        }
+        observer.onNext(response.build());
+        observer.onCompleted();
+    }
+
+    private static void deleteTree(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            Logger.tag("tasks").warn("temporary checkpoint {} not removed: {}", dir, e.getMessage());
+        }
     }
 
     @Override
@@ -437,9 +485,36 @@ public class TasksService extends TasksGrpc.TasksImplBase {
         observer.onCompleted();
     }
 
+    /**
+     * The cgroup statistics of the namespace's tasks that match the filters (fields {@code id},
+     * {@code namespace}, {@code runtime}), as containerd collects them: a task whose statistics
+     * are not found (deleted meanwhile) is left out silently, any other failure is logged and
+     * left out too.
+     */
     @Override
     public void metrics(MetricsRequest request, StreamObserver<MetricsResponse> observer) {
-        throw ContainerjException.notImplemented("task metrics: not implemented");
+        String namespace = RequestNamespace.current();
+        Filter filter = Filter.parse(request.getFiltersList());
+        MetricsResponse.Builder response = MetricsResponse.newBuilder();
+        for (NamedRuntime r : runtimes()) {
+            for (Task t : r.manager().tasks(namespace)) {
+                if (!filter.matches(TaskFields.of(t, r.name(), null))) {
+                    continue;
+                }
+                Instant collected = Instant.now();
+                try {
+                    Task.Metrics m = t.metrics();
+                    response.addMetrics(Metric.newBuilder().setTimestamp(timestamp(collected)).setId(t.id())
+                            .setData(Any.newBuilder().setTypeUrl(m.typeUrl()).setValue(ByteString.copyFrom(m.data()))));
+                } catch (ContainerjException e) {
+                    if (e.kind() != ErrorKind.NOT_FOUND) {
+                        Logger.tag("tasks").error("collecting metrics for {}: {}", t.id(), e.getMessage());
+                    }
+                }
+            }
+        }
+        observer.onNext(response.build());
+        observer.onCompleted();
     }
 
     /** Replies once the process has exited, without holding a thread meanwhile. */

@@ -38,13 +38,23 @@ final class Command {
 
     /** Runs {@code argv}; DEADLINE_EXCEEDED (after killing it) when it takes longer than {@code timeout}. */
     static Result run(List<String> argv, Duration timeout) {
+        return run(argv, timeout, null);
+    }
+
+    /** Runs {@code argv} with {@code input} (null: nothing) as its standard input, from a temporary file. */
+    static Result run(List<String> argv, Duration timeout, byte[] input) {
         Path out = null;
         Path err = null;
+        Path in = null;
         try {
             out = Files.createTempFile("containerj-runc-", ".out");
             err = Files.createTempFile("containerj-runc-", ".err");
+            if (input != null) {
+                in = Files.createTempFile("containerj-runc-", ".in");
+                Files.write(in, input);
+            }
             ProcessBuilder pb = new ProcessBuilder(argv)
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from((in == null ? Path.of("/dev/null") : in).toFile()))
                     .redirectOutput(out.toFile())
                     .redirectError(err.toFile());
             pb.environment().clear();
@@ -66,6 +76,7 @@ final class Command {
         } finally {
             deleteQuietly(out);
             deleteQuietly(err);
+            deleteQuietly(in);
         }
     }
 

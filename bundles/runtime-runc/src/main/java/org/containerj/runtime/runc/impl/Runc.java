@@ -86,6 +86,37 @@ final class Runc {
         return pids;
     }
 
+    /**
+     * {@code runc update --resources - ID} with the (already checked) resources on stdin. A value
+     * the kernel refuses is INVALID_ARGUMENT with runc's message; anything else UNKNOWN.
+     */
+    void update(String id, byte[] resourcesJson) {
+        List<String> argv = new ArrayList<>(List.of(binary, "--root", root.toString(), "update", "--resources", "-", id));
+        Command.Result r = Command.run(argv, timeout, resourcesJson);
+        if (r.ok()) {
+            return;
+        }
+        String m = r.message();
+        if (m.contains("invalid argument") || m.contains("out of range") || m.contains("unable to set")
+                || m.contains("minimum allowed") || m.contains("maximum allowed") || m.contains("must be")) {
+            throw new ContainerjException(ErrorKind.INVALID_ARGUMENT, "runc update " + id + ": " + m);
+        }
+        check(r, "update " + id);
+    }
+
+    /**
+     * {@code runc checkpoint} into {@code imagePath} (CRIU's image directory), its work files in
+     * {@code workPath}; the container keeps running unless {@code exit}.
+     */
+    void checkpoint(String id, String imagePath, String workPath, boolean exit) {
+        List<String> args = new ArrayList<>(List.of("checkpoint", "--image-path", imagePath, "--work-path", workPath));
+        if (!exit) {
+            args.add("--leave-running");
+        }
+        args.add(id);
+        check(run(args.toArray(String[]::new)), "checkpoint " + id);
+    }
+
     private Command.Result run(String... args) {
         List<String> argv = new ArrayList<>(List.of(binary, "--root", root.toString()));
         argv.addAll(List.of(args));

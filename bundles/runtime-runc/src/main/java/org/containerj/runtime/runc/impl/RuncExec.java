@@ -24,6 +24,9 @@ final class RuncExec implements Process {
     private final Conmon conmon;
     private final ProcessIO io;
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    private volatile boolean deleted;
+    /** Held while an exit is announced, so that it is announced once. */
+    private final Object announcing = new Object();
 
     RuncExec(RuncTask task, ExecDir dir, Runc runc, Conmon conmon, ProcessIO io) {
         this.task = task;
@@ -50,7 +53,30 @@ final class RuncExec implements Process {
             }
         }
         if (s != null) {
+            announceExit(s);
             exit.complete(s);
+        }
+    }
+
+    /** Publishes the exec's {@code /tasks/exit} unless that was done before (also before a restart). */
+    private void announceExit(ExitStatus s) {
+        synchronized (announcing) {
+            if (!deleted && !Announced.exit(dir.dir())
+                    && task.manager().events().exited(task.namespace(), task.id(), id(), s)) {
+                Announced.markExit(dir.dir());
+            }
+        }
+    }
+
+    void announcePending() {
+        if (hasExited()) {
+            announceExit(exit.join());
+        }
+    }
+
+    void markDeleted() {
+        synchronized (announcing) {
+            deleted = true;
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 
 import org.containerj.api.errdefs.ContainerjException;
 import org.containerj.api.errdefs.ErrorKind;
+import org.containerj.api.events.EventPublisher;
 import org.containerj.api.mount.Mounter;
 import org.containerj.api.plugin.PluginProperties;
 import org.containerj.api.plugin.PluginSkippedException;
@@ -24,6 +25,8 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 import org.tinylog.Logger;
 
@@ -32,7 +35,10 @@ import org.tinylog.Logger;
  * {@code io.containerd.runc.v2}: tasks on runc, each under its own conmon, with their state
  * in {@code <containerj.state>/io.containerd.runtime.v2.task/}. Stopping the plugin (or
  * the daemon) leaves the containers running; starting it again finds them. Skipped when
- * runc or conmon is missing.
+ * conmon is missing; a missing runc fails each runc call instead (UNKNOWN, naming the
+ * binary, as containerd's shim fails), so that a wrong {@code runc_binary} shows where it
+ * is used. Publishes the events only the runtime knows of: {@code /tasks/exit} and
+ * {@code /tasks/oom}.
  */
 @Component(service = {}, immediate = true, configurationPid = RuncPlugin.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, property = {
@@ -48,15 +54,19 @@ public class RuncPlugin implements TaskManager {
 
     @Reference
     private Mounter mounter;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile EventPublisher events;
     private RuncTaskManager manager;
     private ServiceRegistration<TaskManager> registration;
 
     @Activate
     void activate(BundleContext context, RuncConfig config, Map<String, Object> properties) {
-        for (String binary : List.of(config.runc__binary(), config.conmon__binary())) {
-            if (!Files.isExecutable(Path.of(binary))) {
-                throw new PluginSkippedException(binary + " not found");
-            }
+        if (!Files.isExecutable(Path.of(config.conmon__binary()))) {
+            throw new PluginSkippedException(config.conmon__binary() + " not found");
+        }
+        if (!Files.isExecutable(Path.of(config.runc__binary()))) {
+            Logger.tag("runtime").warn("runc binary {} not found: tasks cannot be created or managed",
+                    config.runc__binary());
         }
         String s = context.getProperty(STATE_PROPERTY);
         Path state = Path.of(s == null || s.isBlank() ? DEFAULT_STATE : s, PID);
@@ -64,7 +74,7 @@ public class RuncPlugin implements TaskManager {
                 config.conmon__binary(), Duration.ofSeconds(config.command__timeout()),
                 Duration.ofSeconds(config.create__timeout()));
         try {
-            manager = new RuncTaskManager(state, mounter, settings);
+            manager = new RuncTaskManager(state, mounter, settings, new PublishedTaskEvents(() -> events));
         } catch (IOException e) {
             throw new ContainerjException(ErrorKind.UNKNOWN, "runtime state " + state + ": " + e.getMessage(), e);
         }

@@ -44,6 +44,12 @@ final class RuncTask implements Task {
     private final Conmon conmon;
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
     private final Map<String, RuncExec> execs = new ConcurrentHashMap<>();
+    /** The container's cgroup once found (it does not move). */
+    private volatile TaskCgroup cgroup;
+    /** The OOM kill count last announced (read from the bundle once), -1 until then. */
+    private long oomAnnounced = -1;
+    /** Set before the bundle is removed: nothing is recorded in it any more. */
+    private volatile boolean deleted;
 
     RuncTask(RuncTaskManager manager, TaskDir dir, Runc runc, Conmon conmon, ProcessIO io) {
         this.manager = manager;
@@ -85,8 +91,13 @@ final class RuncTask implements Task {
         manager.watchExec(exec);
     }
 
+    RuncTaskManager manager() {
+        return manager;
+    }
+
     ExitStatus deleteExec(RuncExec exec) {
         ExitStatus e = exec.exitForDelete();
+        exec.markDeleted();
         execs.remove(exec.id(), exec);
         try {
             RuncTaskManager.deleteTree(exec.dir().dir());
@@ -132,8 +143,68 @@ final class RuncTask implements Task {
             }
         }
         if (s != null) {
+            checkOom(); // an OOM kill is told before the exit it caused, as containerd does
+            announceExit(s);
             exited(s);
         }
+    }
+
+    /** Publishes {@code /tasks/exit} unless that was done before (also by a daemon before a restart). */
+    private void announceExit(ExitStatus s) {
+        if (!deleted && !Announced.exit(dir.bundle())
+                && manager.events().exited(namespace(), id(), id(), s)) {
+            Announced.markExit(dir.bundle());
+        }
+    }
+
+    /** Retries announcing an exit no one could be told of yet (no event exchange was running). */
+    synchronized void announcePending() {
+        if (hasExited()) {
+            announceExit(exit.join());
+        }
+    }
+
+    /**
+     * Publishes {@code /tasks/oom} when the kernel's OOM kill count of the container's cgroup
+     * grew since the last announcement. The count lives in the cgroup and the announced one in
+     * the bundle, so OOMs while the daemon was down are told after it starts again. Without a
+     * kill counter (old kernels) conmon's {@code oom} file counts as one.
+     */
+    synchronized void checkOom() {
+        if (deleted || exit.isDone()) {
+            return;
+        }
+        long kills = -1;
+        TaskCgroup cg = cgroup();
+        if (cg != null) {
+            kills = cg.oomKills();
+        }
+        if (kills < 0) {
+            kills = Files.exists(dir.bundle().resolve("oom")) ? 1 : 0;
+        }
+        if (oomAnnounced < 0) {
+            oomAnnounced = Announced.oomKills(dir.bundle());
+        }
+        if (kills > oomAnnounced && manager.events().oom(namespace(), id())) {
+            Announced.markOomKills(dir.bundle(), kills);
+            oomAnnounced = kills;
+        }
+    }
+
+    private TaskCgroup cgroup() {
+        TaskCgroup c = cgroup;
+        if (c == null) {
+            c = TaskCgroup.locate(manager.cgroups(), dir.config(), exit.isDone() ? 0 : dir.initPid(), Path.of("/proc"))
+                    .orElse(null);
+            cgroup = c;
+        }
+        return c;
+    }
+
+    /** No more records in the bundle: it is about to be removed. */
+    synchronized void markDeleted() {
+        deleted = true;
+        execs.values().forEach(RuncExec::markDeleted);
     }
 
     /** Fails waiters when the runtime stops (the task itself keeps running). */
@@ -275,7 +346,7 @@ final class RuncTask implements Task {
         }
         checkExit();
         if (hasExited()) {
-            throw ContainerjException.failedPrecondition("task %s has exited: cannot exec into it", id());
+            throw new ContainerjException(ErrorKind.UNKNOWN, "cannot exec in a stopped state");
         }
         ExecDir e = ExecDir.of(dir, execId);
         RuncExec x = new RuncExec(this, e, runc, conmon, io);
@@ -321,26 +392,62 @@ final class RuncTask implements Task {
 
     @Override
     public void pause() {
+        requireNotStopped("pause");
         runc.pause(id());
     }
 
     @Override
     public void resume() {
+        requireNotStopped("resume");
         runc.resume(id());
     }
 
+    /**
+     * What containerd's runc shim answers for an operation on a container that has stopped:
+     * UNKNOWN "cannot OP a stopped container" (the shim's state machine error).
+     */
+    private void requireNotStopped(String op) {
+        checkExit();
+        if (hasExited()) {
+            throw new ContainerjException(ErrorKind.UNKNOWN, "cannot " + op + " a stopped container");
+        }
+    }
+
+    /**
+     * {@code runc update} with the resources checked first: a bad value is INVALID_ARGUMENT and
+     * changes nothing; a stopped container is UNKNOWN as with containerd.
+     */
     @Override
     public void update(byte[] resourcesJson) {
-        throw ContainerjException.notImplemented("update is not implemented yet by %s", RuncTaskManager.RUNTIME);
+        LinuxResources resources = LinuxResources.parse(resourcesJson);
+        requireNotStopped("update");
+        runc.update(id(), resources.json());
     }
 
+    /** The cgroup statistics (also of a stopped task, until it is deleted: runc removes the cgroup then). */
     @Override
     public Metrics metrics() {
-        throw ContainerjException.notImplemented("metrics are not implemented yet by %s", RuncTaskManager.RUNTIME);
+        TaskCgroup c = cgroup();
+        if (c == null) {
+            throw ContainerjException.notFound("cgroup of task %s not found", id());
+        }
+        return c.metrics(id());
     }
 
+    /**
+     * {@code runc checkpoint} into {@code path}; FAILED_PRECONDITION naming the cause when CRIU,
+     * which does the work, is not installed.
+     */
     @Override
     public void checkpoint(String path, boolean exit) {
-        throw ContainerjException.notImplemented("checkpoint is not implemented yet by %s", RuncTaskManager.RUNTIME);
+        Criu.require("checkpoint of task " + id());
+        requireNotStopped("checkpoint");
+        try {
+            Path work = Files.createDirectories(dir.bundle().resolve("criu-work"));
+            Files.createDirectories(Path.of(path));
+            runc.checkpoint(id(), path, work.toString(), exit);
+        } catch (IOException e) {
+            throw new ContainerjException(ErrorKind.UNKNOWN, "checkpoint of task " + id() + ": " + e.getMessage(), e);
+        }
     }
 }

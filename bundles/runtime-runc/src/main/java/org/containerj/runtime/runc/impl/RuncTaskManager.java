@@ -64,6 +64,8 @@ final class RuncTaskManager implements TaskManager, AutoCloseable {
     private final Path base;
     private final Mounter mounter;
     private final Settings settings;
+    private final TaskEvents events;
+    private final CgroupHierarchy cgroups = CgroupHierarchy.host();
     private final Conmon conmon;
     private final WatchService watcher;
     private final Thread watchThread;
@@ -76,9 +78,14 @@ final class RuncTaskManager implements TaskManager, AutoCloseable {
     private volatile boolean closed;
 
     RuncTaskManager(Path base, Mounter mounter, Settings settings) throws IOException {
+        this(base, mounter, settings, TaskEvents.NONE);
+    }
+
+    RuncTaskManager(Path base, Mounter mounter, Settings settings, TaskEvents events) throws IOException {
         this.base = Files.createDirectories(base);
         this.mounter = mounter;
         this.settings = settings;
+        this.events = events;
         int n = INSTANCES.incrementAndGet();
         this.conmon = new Conmon(settings.conmon(), settings.createTimeout());
         this.watcher = base.getFileSystem().newWatchService();
@@ -90,6 +97,14 @@ final class RuncTaskManager implements TaskManager, AutoCloseable {
 
     private static String key(String namespace, String id) {
         return namespace + "/" + id;
+    }
+
+    TaskEvents events() {
+        return events;
+    }
+
+    CgroupHierarchy cgroups() {
+        return cgroups;
     }
 
     private Runc runc(String namespace) {
@@ -166,14 +181,25 @@ final class RuncTaskManager implements TaskManager, AutoCloseable {
         exec.checkExit();
     }
 
-    private void checkAll() {
+    /** The periodic check: exits and OOMs no event told of, and announcements that could not go out yet. */
+    void checkAll() {
         for (RuncTask t : tasks.values()) {
-            t.checkExit();
-            t.execs().forEach(RuncExec::checkExit);
+            try {
+                t.checkOom();
+                t.checkExit();
+                t.announcePending();
+                for (RuncExec x : t.execs()) {
+                    x.checkExit();
+                    x.announcePending();
+                }
+            } catch (RuntimeException e) {
+                Logger.tag("runtime").warn("checking task {}/{}: {}", t.namespace(), t.id(), e.toString());
+            }
         }
     }
 
     private void watch() {
+        long lastCheck = System.nanoTime();
         while (!closed) {
             WatchKey k;
             try {
@@ -182,8 +208,12 @@ final class RuncTaskManager implements TaskManager, AutoCloseable {
                 return;
             }
             try {
-                if (k == null) {
+                // the periodic check also runs while events keep coming
+                if (k == null || System.nanoTime() - lastCheck > RECHECK.toNanos()) {
                     checkAll();
+                    lastCheck = System.nanoTime();
+                }
+                if (k == null) {
                     continue;
                 }
                 Consumer<Path> handler = watched.get(k);
@@ -216,6 +246,11 @@ final class RuncTaskManager implements TaskManager, AutoCloseable {
             throw ContainerjException.notImplemented("restore from a checkpoint is not implemented by %s", RUNTIME);
         }
         OciSpec spec = OciSpec.parse(request.specJson());
+        if (!Files.isExecutable(Path.of(settings.runc()))) {
+            // checked before anything is done, so nothing is left behind
+            throw new ContainerjException(ErrorKind.UNKNOWN, "create task " + id + ": OCI runtime "
+                    + settings.runc() + ": no such executable file");
+        }
         if (spec.terminal()) {
             throw ContainerjException.notImplemented("terminal IO (process.terminal) is not implemented yet by %s",
                     RUNTIME);
@@ -252,7 +287,13 @@ final class RuncTaskManager implements TaskManager, AutoCloseable {
             watchExits(dir.namespace());
             Files.deleteIfExists(dir.exitFile());
             if (!request.rootfs().isEmpty()) {
-                mounter.mountAll(request.rootfs(), dir.rootfs());
+                try {
+                    mounter.mountAll(request.rootfs(), dir.rootfs());
+                } catch (ContainerjException e) {
+                    // containerd's shim reports any rootfs mount failure as UNKNOWN
+                    throw new ContainerjException(ErrorKind.UNKNOWN, "failed to mount rootfs component: "
+                            + e.getMessage(), e);
+                }
                 mounted = true;
                 spec.rootPath(dir.rootfs());
             }
@@ -304,6 +345,7 @@ final class RuncTaskManager implements TaskManager, AutoCloseable {
                 throw ContainerjException.notFound("task %s: not found", task.id());
             }
             ExitStatus exit = task.stopForDelete(timeout);
+            task.markDeleted();
             removeRemains(task.dir(), runc(task.namespace()));
             tasks.remove(k, task);
             return exit;
