@@ -27,7 +27,7 @@ import org.containerj.api.remotes.Resolver;
  * fetch of a blob returns can be replaced, and resolving can fail. Counts concurrent
  * fetches and records every fetch with its offset, every push and mount.
  */
-final class FakeRegistry implements Resolver {
+public final class FakeRegistry implements Resolver {
     /** Replaces what a fetch returns; null to serve the blob. */
     interface Serve {
         InputStream open(Descriptor d, long offset, byte[] blob) throws IOException;
@@ -40,14 +40,15 @@ final class FakeRegistry implements Resolver {
     final AtomicInteger active = new AtomicInteger();
     final AtomicInteger maxActive = new AtomicInteger();
     volatile Supplier<RuntimeException> resolveFailure;
-    volatile RemoteOptions lastOptions;
+    public volatile RemoteOptions lastOptions;
+    public volatile org.containerj.api.remotes.RegistryCredentials lastCredentials;
 
     final Map<Digest, byte[]> pushed = new ConcurrentHashMap<>();
     final Map<String, byte[]> manifests = new ConcurrentHashMap<>();
     final List<String> pushOrder = Collections.synchronizedList(new ArrayList<>());
     final List<String> mounts = Collections.synchronizedList(new ArrayList<>());
 
-    void add(String repoTag, Descriptor root, Map<Digest, byte[]> content) {
+    public void add(String repoTag, Descriptor root, Map<Digest, byte[]> content) {
         tags.put(repoTag, root);
         blobs.putAll(content);
     }
@@ -80,6 +81,7 @@ final class FakeRegistry implements Resolver {
     @Override
     public Resolved resolve(ImageReference reference, RemoteOptions options) {
         lastOptions = options;
+        lastCredentials = options.credentialsFor(reference.host());
         Supplier<RuntimeException> f = resolveFailure;
         if (f != null) {
             throw f.get();

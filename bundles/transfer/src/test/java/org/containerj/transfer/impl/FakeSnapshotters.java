@@ -22,7 +22,7 @@ import org.containerj.api.snapshots.Snapshotter;
  * ALREADY_EXISTS for a taken key and for a {@code containerd.io/snapshot.ref} target that
  * exists, a parent must be committed, only active snapshots commit.
  */
-final class FakeSnapshotters implements NamespacedSnapshotters {
+public final class FakeSnapshotters implements NamespacedSnapshotters {
     final Set<String> loaded;
     final Map<String, Map<String, SnapshotInfo>> all = new ConcurrentHashMap<>();
     final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -31,7 +31,7 @@ final class FakeSnapshotters implements NamespacedSnapshotters {
         this.loaded = loaded;
     }
 
-    Map<String, SnapshotInfo> of(String snapshotter, String namespace) {
+    public Map<String, SnapshotInfo> of(String snapshotter, String namespace) {
         return all.computeIfAbsent(snapshotter + "/" + namespace, k -> new HashMap<>());
     }
 

@@ -18,21 +18,21 @@ import org.containerj.api.content.Digest;
 import org.containerj.api.transfer.Platform;
 
 /** Small images for the tests: gzip layers of a few files, a config, a manifest, an index. */
-final class TestImages {
+public final class TestImages {
     private TestImages() {
     }
 
-    record Layer(byte[] blob, Descriptor descriptor, Digest diffId) {
+    public record Layer(byte[] blob, Descriptor descriptor, Digest diffId) {
     }
 
     /** One image: blobs by digest and the root descriptor (a manifest). */
-    record Image(Descriptor manifest, Descriptor config, List<Layer> layers, Map<Digest, byte[]> blobs) {
-        List<Digest> diffIds() {
+    public record Image(Descriptor manifest, Descriptor config, List<Layer> layers, Map<Digest, byte[]> blobs) {
+        public List<Digest> diffIds() {
             return layers.stream().map(Layer::diffId).toList();
         }
     }
 
-    static byte[] tar(Map<String, String> files) {
+    public static byte[] tar(Map<String, String> files) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         try (TarArchiveOutputStream t = new TarArchiveOutputStream(out)) {
             for (var e : files.entrySet()) {
@@ -60,14 +60,14 @@ final class TestImages {
         return out.toByteArray();
     }
 
-    static Layer layer(String file, String content) {
+    public static Layer layer(String file, String content) {
         byte[] tar = tar(Map.of(file, content));
         byte[] blob = gzip(tar);
         return new Layer(blob, new Descriptor("application/vnd.oci.image.layer.v1.tar+gzip", Digests.sha256(blob),
                 blob.length), Digests.sha256(tar));
     }
 
-    static Image image(Platform platform, Layer... layers) {
+    public static Image image(Platform platform, Layer... layers) {
         Map<Digest, byte[]> blobs = new LinkedHashMap<>();
         GoJson diffIds = new GoJson().beginArray();
         for (Layer l : layers) {
@@ -107,7 +107,7 @@ final class TestImages {
         return Map.entry(d, blobs);
     }
 
-    static List<Layer> layers(int n) {
+    public static List<Layer> layers(int n) {
         List<Layer> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             out.add(layer("file-" + i, "content of layer " + i + "\n"));

@@ -33,23 +33,23 @@ import org.containerj.metadata.impl.LmdbMetadataStore;
  * The transfer on real content, image and lease stores (LMDB), real garbage collection of
  * content, a registry, snapshotters and a differ in memory.
  */
-final class TransferFixture implements TransferServices, AutoCloseable {
+public final class TransferFixture implements TransferServices, AutoCloseable {
     final LmdbMetadataStore db;
     final LocalContentStore local;
     final MetadataContentStore content;
-    final MetadataImageStore images;
+    public final MetadataImageStore images;
     final MetadataLeaseManager leases;
-    final FakeRegistry registry = new FakeRegistry();
-    final FakeSnapshotters snapshots = new FakeSnapshotters(Set.of("overlayfs", "native"));
+    public final FakeRegistry registry = new FakeRegistry();
+    public final FakeSnapshotters snapshots = new FakeSnapshotters(Set.of("overlayfs", "native"));
     final RecordingApplier applier;
     final MetadataCollector collector;
     final ExecutorService pool = Executors.newCachedThreadPool();
     final StallWatch stalls = new StallWatch();
     volatile TransferSettings settings = new TransferSettings(3, 3, "overlayfs", Duration.ofSeconds(30),
             Duration.ofHours(24));
-    final LocalTransfer transfer;
+    public final LocalTransfer transfer;
 
-    TransferFixture(Path dir) throws IOException {
+    public TransferFixture(Path dir) throws IOException {
         db = LmdbMetadataStore.open(Files.createDirectories(dir.resolve("meta")), LmdbMetadataStore.Options.defaults(),
                 List.of());
         local = LocalContentStore.open(dir.resolve("content"));
@@ -63,11 +63,11 @@ final class TransferFixture implements TransferServices, AutoCloseable {
         transfer = new LocalTransfer(this, pool, stalls, () -> settings);
     }
 
-    ContentStore content(String namespace) {
+    public ContentStore content(String namespace) {
         return content.forNamespace(namespace);
     }
 
-    CollectionResult collect() {
+    public CollectionResult collect() {
         return collector.collect();
     }
 
