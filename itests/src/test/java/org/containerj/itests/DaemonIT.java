@@ -57,7 +57,8 @@ class DaemonIT {
                 {"io.containerd.grpc.v1", "introspection"},
                 {"io.containerd.grpc.v1", "healthcheck"},
                 {"io.containerd.grpc.v1", "namespaces"},
-                {"io.containerd.metadata.v1", "bolt"}}) {
+                {"io.containerd.metadata.v1", "bolt"},
+                {"io.containerd.internal.v1", "registry"}}) {
             CtrPlugin p = CtrPlugin.find(plugins, expected[0], expected[1])
                     .orElseThrow(() -> new AssertionError(expected[0] + "." + expected[1] + " missing from\n" + r));
             assertEquals("ok", p.status(), () -> p + " in\n" + r);

@@ -14,7 +14,9 @@ public interface Fetcher {
      * but fails with DATA_LOSS when the registry sends fewer or more bytes than
      * {@code descriptor.size()}. NOT_FOUND when the registry does not have it,
      * UNAUTHENTICATED/PERMISSION_DENIED when refused, UNAVAILABLE for a server error,
-     * DEADLINE_EXCEEDED when it stalls.
+     * DEADLINE_EXCEEDED when it stalls. Failures while reading the stream are thrown from
+     * {@code read} as {@link org.containerj.api.errdefs.ContainerjException} (unchecked,
+     * with these kinds); the caller closes the stream, which cancels what is in flight.
      */
     InputStream fetch(Descriptor descriptor, long offset);
 

@@ -8,7 +8,11 @@ package org.containerj.api.remotes;
  */
 public interface Resolver {
 
-    /** Parses and normalizes a reference; INVALID_ARGUMENT with the reason when it does not parse. */
+    /**
+     * Parses and normalizes a reference as containerd does ({@code busybox} is
+     * {@code docker.io/library/busybox:latest}; with both a tag and a digest only the digest
+     * is kept); INVALID_ARGUMENT with the reason when it does not parse.
+     */
     ImageReference parse(String reference);
 
     /**

@@ -3,7 +3,7 @@
  * fetching and pushing blobs and manifests (OCI distribution API v2).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.containerj.api.remotes;
 
 import org.osgi.annotation.bundle.Export;
