@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -262,15 +264,18 @@ public class TransferService extends TransferGrpc.TransferImplBase {
         return names;
     }
 
-    /** Plain http for {@code default_scheme = "http"}; credentials through the auth stream, when there is one. */
+    /**
+     * Plain http for {@code default_scheme = "http"}; credentials through the auth stream,
+     * when there is one; the resolver's hosts directory and headers.
+     */
     private RemoteOptions remote(String namespace, OCIRegistry registry) {
         var resolver = registry.getResolver();
-        if (!resolver.getHeadersMap().isEmpty() || !resolver.getHostDir().isEmpty()) {
-            Logger.tag("transfer").debug("registry headers and host_dir of a transfer request are not applied");
-        }
         AuthCallback auth = resolver.getAuthStream().isEmpty() ? null
                 : new AuthCallback(streams.get(namespace, resolver.getAuthStream()), registry.getReference());
-        return new RemoteOptions(auth, "http".equals(resolver.getDefaultScheme()), false, null);
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        resolver.getHeadersMap().forEach((k, v) -> headers.put(k, List.of(v)));
+        return new RemoteOptions(auth, "http".equals(resolver.getDefaultScheme()), false, null,
+                resolver.getHostDir().isEmpty() ? null : resolver.getHostDir(), headers);
     }
 
     private static List<Platform> platforms(List<org.containerj.proto.types.Platform> in) {

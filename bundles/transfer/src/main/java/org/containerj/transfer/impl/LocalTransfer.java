@@ -78,7 +78,7 @@ public final class LocalTransfer implements ImageTransfer {
             Job job = new Job(pool, "pull " + ref,
                     options.maxConcurrentDownloads() > 0 ? options.maxConcurrentDownloads() : config.maxConcurrentDownloads());
             ContentFetcher blobs = new ContentFetcher(content, fetcher::fetch, locks, namespace, job, stalls,
-                    config.stallTimeout());
+                    config.watchTimeout());
             ImageWalk walk = new ImageWalk(content, blobs, PlatformMatcher.of(options.platforms(), options.allPlatforms()),
                     plans, job, progress, new Unpacker(namespace, content, job, locks, progress),
                     resolved.reference().host(), resolved.reference().repository());
@@ -134,7 +134,7 @@ public final class LocalTransfer implements ImageTransfer {
             Descriptor index = new ArchiveImporter(content, options.compressLayers(), job).importIndex(archive);
             ImageJson.Index parsed = ImageJson.index(index, ContentBlobs.read(content, index));
             ContentFetcher present = new ContentFetcher(content, BlobSource.NONE, locks, namespace, job, stalls,
-                    config.stallTimeout());
+                    config.watchTimeout());
             ImageWalk walk = new ImageWalk(content, present,
                     PlatformMatcher.of(options.platforms(), options.allPlatforms()), plans, job, progress,
                     new Unpacker(namespace, content, job, locks, progress), null, null);
@@ -200,17 +200,18 @@ public final class LocalTransfer implements ImageTransfer {
         return plans;
     }
 
+    /** The configured stall timeout for the registry client, unless the request has its own (or none is configured). */
     private static RemoteOptions withStallTimeout(RemoteOptions remote, TransferSettings config) {
-        if (remote.stallTimeout() != null) {
+        if (remote.stallTimeout() != null || config.stallTimeout() == null) {
             return remote;
         }
-        return new RemoteOptions(remote.credentials(), remote.plainHttp(), remote.skipVerify(), config.stallTimeout());
+        return remote.withStallTimeout(config.stallTimeout());
     }
 
     /** Runs a registry call on this thread, interrupting it when it hangs longer than the stall timeout. */
     private <T> T watched(String what, TransferSettings config, Supplier<T> call) {
         Thread self = Thread.currentThread();
-        Duration timeout = config.stallTimeout();
+        Duration timeout = config.watchTimeout();
         try (StallWatch.Watch w = stalls.watch(timeout, self::interrupt)) {
             try {
                 return call.get();

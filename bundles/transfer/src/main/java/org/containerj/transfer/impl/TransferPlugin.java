@@ -100,19 +100,27 @@ public class TransferPlugin implements ImageTransfer, TransferServices {
     @Modified
     void modified(TransferConfig config) {
         Duration stall = settings.stallTimeout();
-        try {
-            stall = GoDurations.parse(config.stall_timeout());
-        } catch (IllegalArgumentException e) {
-            Logger.tag("transfer").error("{}: stall_timeout {}: {}; keeping {}", PID, config.stall_timeout(),
-                    e.getMessage(), stall);
+        String configured = config.stall__timeout() == null ? "" : config.stall__timeout().trim();
+        if (configured.isEmpty()) {
+            stall = null;
+        } else {
+            try {
+                stall = GoDurations.parse(configured);
+                if (stall.isZero()) {
+                    throw new IllegalArgumentException("must be positive");
+                }
+            } catch (IllegalArgumentException e) {
+                Logger.tag("transfer").error("{}: stall_timeout {}: {}; keeping {}", PID, configured, e.getMessage(),
+                        stall == null ? "the registry client's" : stall);
+            }
         }
-        settings = new TransferSettings(Math.max(1, config.max_concurrent_downloads()),
-                Math.max(1, config.max_concurrent_uploaded_layers()),
+        settings = new TransferSettings(Math.max(1, config.max__concurrent__downloads()),
+                Math.max(1, config.max__concurrent__uploaded__layers()),
                 config.snapshotter().isBlank() ? "overlayfs" : config.snapshotter(), stall,
                 TransferSettings.DEFAULTS.leaseExpiry());
         Logger.tag("transfer").info("{}: {} downloads, {} uploads at once, unpack into {} by default, stall timeout {}",
                 PID, settings.maxConcurrentDownloads(), settings.maxConcurrentUploads(), settings.defaultSnapshotter(),
-                settings.stallTimeout());
+                stall == null ? "the registry client's" : stall);
     }
 
     @Deactivate
