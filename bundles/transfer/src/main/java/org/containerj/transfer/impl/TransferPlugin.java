@@ -120,7 +120,7 @@ public class TransferPlugin implements ImageTransfer, TransferServices {
                 TransferSettings.DEFAULTS.leaseExpiry());
         Logger.tag("transfer").info("{}: {} downloads, {} uploads at once, unpack into {} by default, stall timeout {}",
                 PID, settings.maxConcurrentDownloads(), settings.maxConcurrentUploads(), settings.defaultSnapshotter(),
-                stall == null ? "the registry client's" : stall);
+                stall == null ? "the registry client's" : configured);
     }
 
     @Deactivate
