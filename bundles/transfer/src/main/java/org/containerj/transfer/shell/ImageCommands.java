@@ -15,6 +15,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import org.apache.felix.service.command.CommandSession;
 import org.containerj.api.content.Descriptor;
@@ -38,6 +43,7 @@ import org.containerj.api.transfer.UnpackTarget;
 import org.containerj.transfer.impl.Platforms;
 import org.containerj.transfer.impl.TransferPlugin;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
@@ -79,6 +85,17 @@ public final class ImageCommands {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ImageStore images;
 
+    /**
+     * Transfers run here, not on the shell's thread: Gogo sends that thread's standard
+     * output to the shell client, and the daemon's log lines of a transfer belong in the
+     * daemon's log.
+     */
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "shell-transfer");
+        t.setDaemon(true);
+        return t;
+    });
+
     public ImageCommands() {
     }
 
@@ -86,6 +103,32 @@ public final class ImageCommands {
     ImageCommands(ImageTransfer transfer, ImageStore images) {
         this.transfer = transfer;
         this.images = images;
+    }
+
+    @Deactivate
+    void deactivate() {
+        workers.shutdownNow();
+    }
+
+    /** Runs a transfer on a worker and waits; interrupting the command cancels it. */
+    private <T> T onWorker(Callable<T> transferCall) throws IOException {
+        Future<T> f = workers.submit(transferCall);
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException r) {
+                throw r;
+            }
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IllegalStateException(cause);
+        }
     }
 
     public String _main(CommandSession session, String... argv) throws IOException {
@@ -107,7 +150,7 @@ public final class ImageCommands {
         };
     }
 
-    private String pull(PrintStream out, List<String> args) {
+    private String pull(PrintStream out, List<String> args) throws IOException {
         CommandLine c = new CommandLine(args, Set.of("namespace", "user", "snapshotter", "platform"),
                 Set.of("plain-http", "all-platforms", "no-unpack"), ALIASES);
         String ref = single(c, "usage: image-pull [-n NS] [--plain-http] [-u USER:PASSWORD] [--snapshotter S] "
@@ -119,11 +162,12 @@ public final class ImageCommands {
                     c.all("platform").isEmpty() ? null : Platforms.parse(c.all("platform").get(0)),
                     c.value("snapshotter", ""))));
         }
-        Image image = transfer().pull(namespace(c), ref, options, printer(out));
+        PullOptions pull = options;
+        Image image = onWorker(() -> transfer().pull(namespace(c), ref, pull, printer(out)));
         return "pulled " + image.name() + " " + image.target().digest();
     }
 
-    private String push(PrintStream out, List<String> args) {
+    private String push(PrintStream out, List<String> args) throws IOException {
         CommandLine c = new CommandLine(args, Set.of("namespace", "user", "platform"), REMOTE_FLAGS, ALIASES);
         List<String> ops = c.operands();
         if (ops.isEmpty() || ops.size() > 2) {
@@ -131,8 +175,8 @@ public final class ImageCommands {
                     + "[--platform P]... REF [LOCAL]");
         }
         String local = ops.size() == 2 ? ops.get(1) : ops.get(0);
-        Descriptor d = transfer().push(namespace(c), local, ops.get(0),
-                PushOptions.defaults().withRemote(remote(c)).withPlatforms(platforms(c)), printer(out));
+        PushOptions options = PushOptions.defaults().withRemote(remote(c)).withPlatforms(platforms(c));
+        Descriptor d = onWorker(() -> transfer().push(namespace(c), local, ops.get(0), options, printer(out)));
         return "pushed " + ops.get(0) + " " + d.digest();
     }
 
@@ -209,10 +253,12 @@ public final class ImageCommands {
                     c.all("platform").isEmpty() ? null : Platforms.parse(c.all("platform").get(0)),
                     c.value("snapshotter", ""))));
         }
-        List<Image> imported;
-        try (InputStream in = new BufferedInputStream(Files.newInputStream(Path.of(file)))) {
-            imported = transfer().importArchive(namespace(c), in, options, printer(out));
-        }
+        ImportOptions importing = options;
+        List<Image> imported = onWorker(() -> {
+            try (InputStream in = new BufferedInputStream(Files.newInputStream(Path.of(file)))) {
+                return transfer().importArchive(namespace(c), in, importing, printer(out));
+            }
+        });
         StringBuilder s = new StringBuilder();
         for (Image i : imported) {
             s.append("imported ").append(i.name()).append(' ').append(i.target().digest()).append('\n');
@@ -231,11 +277,14 @@ public final class ImageCommands {
         Path file = Path.of(ops.get(0)).toAbsolutePath();
         Path tmp = Files.createTempFile(file.getParent(), ".image-export-", ".tar");
         try {
-            try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp))) {
-                transfer().exportArchive(namespace(c), ops.subList(1, ops.size()), o,
-                        new ExportOptions(platforms(c), c.flag("all-platforms"), c.flag("skip-manifest-json"), false),
-                        printer(out));
-            }
+            ExportOptions options = new ExportOptions(platforms(c), c.flag("all-platforms"),
+                    c.flag("skip-manifest-json"), false);
+            onWorker(() -> {
+                try (OutputStream o = new BufferedOutputStream(Files.newOutputStream(tmp))) {
+                    transfer().exportArchive(namespace(c), ops.subList(1, ops.size()), o, options, printer(out));
+                }
+                return null;
+            });
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
