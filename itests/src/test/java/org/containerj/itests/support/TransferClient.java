@@ -16,6 +16,9 @@ import org.containerj.proto.services.streaming.v1.StreamingGrpc;
 import org.containerj.proto.services.transfer.v1.TransferGrpc;
 import org.containerj.proto.services.transfer.v1.TransferOptions;
 import org.containerj.proto.services.transfer.v1.TransferRequest;
+import org.containerj.proto.types.transfer.AuthRequest;
+import org.containerj.proto.types.transfer.AuthResponse;
+import org.containerj.proto.types.transfer.AuthType;
 import org.containerj.proto.types.transfer.ImageExportStream;
 import org.containerj.proto.types.transfer.ImageImportStream;
 import org.containerj.proto.types.transfer.ImageReference;
@@ -139,6 +142,32 @@ public final class TransferClient implements AutoCloseable {
             b.addUnpacks(UnpackConfiguration.newBuilder().setSnapshotter(snapshotter));
         }
         return b.build();
+    }
+
+    /**
+     * An OCI registry source or destination whose credentials the daemon asks this client
+     * for on an auth stream; the answer is {@code user}/{@code password} for any host.
+     * {@code asked} counts the daemon's requests.
+     */
+    public OCIRegistry registryWithAuth(String reference, String user, String password, AtomicInteger asked) {
+        ClientStream auth = stream("creds");
+        Thread answering = new Thread(() -> {
+            Any a;
+            while ((a = auth.recv()) != null) {
+                try {
+                    AnyTypes.unpack(a, AuthRequest.getDefaultInstance());
+                } catch (Exception e) {
+                    throw new AssertionError("not an AuthRequest: " + a.getTypeUrl(), e);
+                }
+                asked.incrementAndGet();
+                auth.send(AnyTypes.pack(AuthResponse.newBuilder().setAuthType(AuthType.CREDENTIALS)
+                        .setUsername(user).setSecret(password).build()));
+            }
+        }, "itests-auth-stream");
+        answering.setDaemon(true);
+        answering.start();
+        return OCIRegistry.newBuilder().setReference(reference).setResolver(RegistryResolver.newBuilder()
+                .setDefaultScheme("http").setAuthStream(auth.id())).build();
     }
 
     public Outcome pull(String reference, String name, String snapshotter) {

@@ -125,15 +125,17 @@ public class TransferService extends TransferGrpc.TransferImplBase {
         ServerStream progressStream = request.getOptions().getProgressStream().isEmpty() ? null
                 : streams.get(namespace, request.getOptions().getProgressStream());
         ProgressListener progress = progressStream == null ? ProgressListener.NONE : p -> send(progressStream, p);
+        List<ServerStream> authStreams = new ArrayList<>();
         try {
             Any src = request.getSource();
             Any dst = request.getDestination();
             if (is(src, OCIRegistry.getDescriptor()) && is(dst, store())) {
                 pull(namespace, lease, unpack(src, OCIRegistry.getDefaultInstance()),
-                        unpack(dst, org.containerj.proto.types.transfer.ImageStore.getDefaultInstance()), progress);
+                        unpack(dst, org.containerj.proto.types.transfer.ImageStore.getDefaultInstance()), progress,
+                        authStreams);
             } else if (is(src, store()) && is(dst, OCIRegistry.getDescriptor())) {
                 push(namespace, unpack(src, org.containerj.proto.types.transfer.ImageStore.getDefaultInstance()),
-                        unpack(dst, OCIRegistry.getDefaultInstance()), progress);
+                        unpack(dst, OCIRegistry.getDefaultInstance()), progress, authStreams);
             } else if (is(src, store()) && is(dst, ImageExportStream.getDescriptor())) {
                 export(namespace, unpack(src, org.containerj.proto.types.transfer.ImageStore.getDefaultInstance()),
                         unpack(dst, ImageExportStream.getDefaultInstance()), progress);
@@ -150,11 +152,13 @@ public class TransferService extends TransferGrpc.TransferImplBase {
             if (progressStream != null) {
                 progressStream.close();
             }
+            authStreams.forEach(ServerStream::close);
         }
     }
 
     private void pull(String namespace, String lease, OCIRegistry registry,
-            org.containerj.proto.types.transfer.ImageStore store, ProgressListener progress) {
+            org.containerj.proto.types.transfer.ImageStore store, ProgressListener progress,
+            List<ServerStream> authStreams) {
         List<String> extra = exactNames(store);
         if (store.getName().isEmpty() && extra.isEmpty()) {
             throw ContainerjException.notFound("no image name found: the image store names no image");
@@ -167,7 +171,7 @@ public class TransferService extends TransferGrpc.TransferImplBase {
         }
         PullOptions options = PullOptions.defaults().withImageName(name).withLabels(store.getLabelsMap())
                 .withPlatforms(platforms(store.getPlatformsList()), store.getPlatformsCount() == 0)
-                .withUnpacks(unpacks).withRemote(remote(namespace, registry)).withLease(lease);
+                .withUnpacks(unpacks).withRemote(remote(namespace, registry, authStreams)).withLease(lease);
         Image image = transfer.pull(namespace, registry.getReference(), options, progress);
         for (String n : extra) {
             saveName(namespace, new Image(n, image.labels(), image.target()), progress);
@@ -175,8 +179,8 @@ public class TransferService extends TransferGrpc.TransferImplBase {
     }
 
     private void push(String namespace, org.containerj.proto.types.transfer.ImageStore store, OCIRegistry registry,
-            ProgressListener progress) {
-        PushOptions options = PushOptions.defaults().withRemote(remote(namespace, registry))
+            ProgressListener progress, List<ServerStream> authStreams) {
+        PushOptions options = PushOptions.defaults().withRemote(remote(namespace, registry, authStreams))
                 .withPlatforms(platforms(store.getPlatformsList()));
         transfer.push(namespace, store.getName(), registry.getReference(), options, progress);
     }
@@ -266,12 +270,17 @@ public class TransferService extends TransferGrpc.TransferImplBase {
 
     /**
      * Plain http for {@code default_scheme = "http"}; credentials through the auth stream,
-     * when there is one; the resolver's hosts directory and headers.
+     * when there is one (added to {@code authStreams}, closed when the transfer ends); the
+     * resolver's hosts directory and headers.
      */
-    private RemoteOptions remote(String namespace, OCIRegistry registry) {
+    private RemoteOptions remote(String namespace, OCIRegistry registry, List<ServerStream> authStreams) {
         var resolver = registry.getResolver();
-        AuthCallback auth = resolver.getAuthStream().isEmpty() ? null
-                : new AuthCallback(streams.get(namespace, resolver.getAuthStream()), registry.getReference());
+        AuthCallback auth = null;
+        if (!resolver.getAuthStream().isEmpty()) {
+            ServerStream stream = streams.get(namespace, resolver.getAuthStream());
+            authStreams.add(stream);
+            auth = new AuthCallback(stream, registry.getReference());
+        }
         Map<String, List<String>> headers = new LinkedHashMap<>();
         resolver.getHeadersMap().forEach((k, v) -> headers.put(k, List.of(v)));
         return new RemoteOptions(auth, "http".equals(resolver.getDefaultScheme()), false, null,
