@@ -218,7 +218,12 @@ class TransferIT {
     void theShellPullsTagsListsPushesAndRemoves() {
         String ns = "transfer-it-shell";
         try {
+            long mark = daemon.logMark();
             CommandResult pulled = daemon.shell("image-pull -n " + ns + " --plain-http " + remote).assertOk();
+            // the transfer's log lines go to the daemon's log, not to the shell client
+            assertTrue(daemon.logSince(mark).contains("pulled " + remote + " as " + remote + " in " + ns),
+                    daemon.logSince(mark));
+            assertFalse(pulled.stdout().contains("LocalTransfer"), pulled.toString());
             assertTrue(pulled.stdout().contains("saved " + remote), pulled.toString());
             assertTrue(pulled.stdout().contains("pulled " + remote + " " + image.manifestDigest), pulled.toString());
             assertTrue(pulled.stdout().contains("complete layer-" + image.layers.get(1).digest()), pulled.toString());

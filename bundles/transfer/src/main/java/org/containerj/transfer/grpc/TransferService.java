@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.containerj.api.content.Descriptor;
 import org.containerj.api.errdefs.ContainerjException;
@@ -41,6 +40,7 @@ import org.containerj.proto.types.transfer.UnpackConfiguration;
 import org.containerj.server.GrpcErrors;
 import org.containerj.server.RequestLease;
 import org.containerj.server.RequestNamespace;
+import org.containerj.transfer.impl.DaemonThreads;
 import org.containerj.transfer.impl.TransferPlugin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -83,12 +83,7 @@ public class TransferService extends TransferGrpc.TransferImplBase {
         this.transfer = transfer;
         this.streams = streams;
         this.images = images;
-        AtomicInteger n = new AtomicInteger();
-        this.calls = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "transfer-call-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.calls = Executors.newCachedThreadPool(DaemonThreads.named("transfer-call"));
     }
 
     @Deactivate

@@ -18,11 +18,7 @@ public final class StallWatch implements AutoCloseable {
     private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
 
     public StallWatch() {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "transfer-stall-watch");
-            t.setDaemon(true);
-            return t;
-        });
+        timer = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("transfer-stall-watch"));
         timer.scheduleWithFixedDelay(this::check, 250, 250, TimeUnit.MILLISECONDS);
     }
 

@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.containerj.api.content.Descriptor;
 import org.containerj.api.content.NamespacedContentStore;
@@ -92,7 +90,7 @@ public class TransferPlugin implements ImageTransfer, TransferServices {
     @Activate
     void activate(TransferConfig config) {
         modified(config);
-        pool = Executors.newCachedThreadPool(threads("transfer"));
+        pool = Executors.newCachedThreadPool(DaemonThreads.named("transfer"));
         stalls = new StallWatch();
         transfer = new LocalTransfer(this, pool, stalls, () -> settings);
     }
@@ -127,15 +125,6 @@ public class TransferPlugin implements ImageTransfer, TransferServices {
     void deactivate() {
         pool.shutdownNow();
         stalls.close();
-    }
-
-    private static ThreadFactory threads(String name) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
     }
 
     // ---- ImageTransfer

@@ -40,6 +40,7 @@ import org.containerj.api.transfer.ProgressListener;
 import org.containerj.api.transfer.PullOptions;
 import org.containerj.api.transfer.PushOptions;
 import org.containerj.api.transfer.UnpackTarget;
+import org.containerj.transfer.impl.DaemonThreads;
 import org.containerj.transfer.impl.Platforms;
 import org.containerj.transfer.impl.TransferPlugin;
 import org.osgi.service.component.annotations.Component;
@@ -90,11 +91,7 @@ public final class ImageCommands {
      * output to the shell client, and the daemon's log lines of a transfer belong in the
      * daemon's log.
      */
-    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "shell-transfer");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService workers = Executors.newCachedThreadPool(DaemonThreads.named("shell-transfer"));
 
     public ImageCommands() {
     }
