@@ -47,7 +47,7 @@ final class Unpacker {
     /**
      * Unpacks {@code layers} (whose fetches are {@code fetches}, same order) of the image
      * configured by {@code config}; labels the layers with their uncompressed digests and
-     * the config with the top snapshot. Returns the top chain id.
+     * the config with the top snapshot. Returns the top chain id (null for an image without layers).
      */
     Digest unpack(UnpackPlan plan, Descriptor config, ImageJson.Config image, List<Descriptor> layers,
             List<Job.Task<Void>> fetches) throws InterruptedException {
@@ -57,7 +57,7 @@ final class Unpacker {
                     layers.size(), diffIds.size());
         }
         if (layers.isEmpty()) {
-            throw ContainerjException.invalidArgument("image %s has no layers to unpack", config.digest());
+            return null; // nothing to unpack, as containerd skips such images
         }
         List<Digest> chain = ChainIds.of(diffIds);
         Snapshotter snapshots = plan.snapshots();
