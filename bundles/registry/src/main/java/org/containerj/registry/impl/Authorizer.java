@@ -93,9 +93,13 @@ final class Authorizer {
      * Takes an endpoint's 401 into account. True when the request should be retried with
      * new authorization; the challenge's own scopes are then added to {@code scopes}.
      * False when retrying cannot help: no usable challenge, anonymous against basic auth,
-     * or the authorization just sent was refused again.
+     * or the authorization just sent was refused again. A token refused on the request's
+     * first 401 (one that expired early, say) is dropped and a new one fetched, as long as
+     * the request has not been refused before ({@code repeated}); a second refusal with an
+     * {@code error} is final, as in containerd.
      */
-    boolean challenged(Context ctx, List<String> wwwAuthenticate, String sentAuthorization, List<String> scopes) {
+    boolean challenged(Context ctx, List<String> wwwAuthenticate, String sentAuthorization, List<String> scopes,
+            boolean repeated) {
         for (Challenge c : Challenge.parse(wwwAuthenticate)) {
             if (c.scheme().equals(Challenge.BEARER)) {
                 String realm = c.parameter("realm");
@@ -106,7 +110,7 @@ final class Authorizer {
                 if (sentAuthorization != null && sentAuthorization.startsWith("Bearer ")) {
                     String sent = sentAuthorization.substring(7);
                     tokens.values().removeIf(t -> t.value.equals(sent));
-                    if (c.parameter("error") != null) {
+                    if (c.parameter("error") != null && repeated) {
                         Logger.tag("registry").debug("{}: token refused: {}", ctx.authority(), c.parameter("error"));
                         return false;
                     }

@@ -8,23 +8,32 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 
 import org.containerj.api.errdefs.ContainerjException;
 import org.containerj.api.errdefs.ErrorKind;
 
 /**
- * A blob fetched as consecutive ranges in parallel and delivered in order. At most
- * {@code window} chunks exist at once (the one being read and the ones in flight), so a
- * blob holds at most {@code window × chunkSize} bytes of memory; the next range is asked
- * for only when the reader has finished a chunk. The first chunk comes from a response
- * that is already open. A failed range fails the stream when the reader gets to it, with
- * the range's error; closing cancels the ranges in flight.
+ * A blob fetched as consecutive ranges in parallel and delivered in order.
+ *
+ * <p>Memory is bounded twice: at most {@code window} chunks of a blob exist at once (the
+ * one being read and the ones in flight; the next range is asked for only when the
+ * reader has finished a chunk), and every chunk beyond a blob's first takes its bytes
+ * from a {@code budget} shared by all blobs, without waiting for it: when the budget is
+ * spent a blob goes on with one chunk at a time, so no blob ever waits for another. The
+ * first chunk comes from a response that is already open. A failed range fails the
+ * stream when the reader gets to it, with the range's error; closing cancels the ranges
+ * in flight and gives their bytes back.
  */
 final class RangedBlobStream extends InputStream {
 
     /** Fetches exactly {@code length} bytes from {@code offset} of the blob. */
     interface RangeSource {
         byte[] fetch(long offset, int length);
+    }
+
+    /** A chunk on its way, and the budget bytes it holds (0 for the blob's free chunk). */
+    private record Pending(Future<byte[]> data, int permits) {
     }
 
     private final String what;
@@ -34,11 +43,13 @@ final class RangedBlobStream extends InputStream {
     private final int window;
     private final RangeSource source;
     private final ExecutorService executor;
+    private final Semaphore budget;
     private final InputStream firstBody;
-    private final ArrayDeque<Future<byte[]>> inFlight = new ArrayDeque<>();
+    private final ArrayDeque<Pending> inFlight = new ArrayDeque<>();
     private final long chunks;
     private long nextChunk;
     private byte[] current;
+    private int currentPermits;
     private int pos;
     private boolean closed;
 
@@ -46,9 +57,10 @@ final class RangedBlobStream extends InputStream {
      * @param start     first byte offset of the blob to deliver
      * @param end       the blob's size (exclusive end)
      * @param firstBody the open body of the range {@code [start, start + chunkSize)} (or to the end)
+     * @param budget    bytes that chunks beyond each blob's first may hold, shared; null for no bound
      */
     RangedBlobStream(String what, long start, long end, int chunkSize, int window, InputStream firstBody,
-            RangeSource source, ExecutorService executor) {
+            RangeSource source, ExecutorService executor, Semaphore budget) {
         this.what = what;
         this.start = start;
         this.end = end;
@@ -56,12 +68,11 @@ final class RangedBlobStream extends InputStream {
         this.window = Math.max(1, window);
         this.source = source;
         this.executor = executor;
+        this.budget = budget;
         this.firstBody = firstBody;
         this.chunks = (end - start + chunkSize - 1) / chunkSize;
         try {
-            while (inFlight.size() < this.window && nextChunk < chunks) {
-                schedule();
-            }
+            fill();
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -73,18 +84,40 @@ final class RangedBlobStream extends InputStream {
         return (int) Math.min(chunkSize, end - from);
     }
 
-    private void schedule() {
+    /** Asks for more ranges while the window and the budget allow. */
+    private void fill() {
+        while (nextChunk < chunks && inFlight.size() + (current != null ? 1 : 0) < window) {
+            int length = length(nextChunk);
+            int permits = 0;
+            if (!inFlight.isEmpty() || current != null) {
+                // beyond the blob's one free chunk: only with budget, never waiting for it
+                if (budget != null) {
+                    if (!budget.tryAcquire(length)) {
+                        return;
+                    }
+                    permits = length;
+                }
+            }
+            schedule(length, permits);
+        }
+    }
+
+    private void schedule(int length, int permits) {
         long chunk = nextChunk++;
         long offset = start + chunk * chunkSize;
-        int length = length(chunk);
         try {
-            if (chunk == 0) {
-                inFlight.add(executor.submit(() -> readFirst(length)));
-            } else {
-                inFlight.add(executor.submit(() -> fetchWithRetry(offset, length)));
-            }
+            Future<byte[]> f = chunk == 0 ? executor.submit(() -> readFirst(length))
+                    : executor.submit(() -> fetchWithRetry(offset, length));
+            inFlight.add(new Pending(f, permits));
         } catch (RejectedExecutionException e) {
+            release(permits);
             throw new ContainerjException(ErrorKind.UNAVAILABLE, what + ": the registry client is stopping");
+        }
+    }
+
+    private void release(int permits) {
+        if (permits > 0 && budget != null) {
+            budget.release(permits);
         }
     }
 
@@ -131,16 +164,17 @@ final class RangedBlobStream extends InputStream {
             return 0;
         }
         if (current == null || pos == current.length) {
-            // the chunk read is released before the next range is asked for: at most window chunks exist
+            // the chunk read is released before the next range is asked for
             current = null;
-            if (nextChunk < chunks && inFlight.size() < window) {
-                schedule();
-            }
-            Future<byte[]> next = inFlight.poll();
+            release(currentPermits);
+            currentPermits = 0;
+            fill();
+            Pending next = inFlight.poll();
             if (next == null) {
                 return -1;
             }
-            current = await(next);
+            currentPermits = next.permits();
+            current = await(next.data());
             pos = 0;
         }
         int n = Math.min(len, current.length - pos);
@@ -181,8 +215,11 @@ final class RangedBlobStream extends InputStream {
         }
         closed = true;
         current = null;
-        for (Future<byte[]> f : inFlight) {
-            f.cancel(true);
+        release(currentPermits);
+        currentPermits = 0;
+        for (Pending p : inFlight) {
+            p.data().cancel(true);
+            release(p.permits());
         }
         inFlight.clear();
         try {

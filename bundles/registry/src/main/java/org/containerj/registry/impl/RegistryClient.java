@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
 
 import org.containerj.api.content.Descriptor;
 import org.containerj.api.content.Digest;
@@ -39,11 +40,13 @@ final class RegistryClient implements Resolver {
     private final RegistryHttp http;
     private final ExecutorService rangeExecutor;
     private volatile RegistrySettings settings;
+    private volatile Semaphore rangeBudget;
 
     RegistryClient(RegistryHttp http, ExecutorService rangeExecutor, RegistrySettings settings) {
         this.http = http;
         this.rangeExecutor = rangeExecutor;
         this.settings = settings;
+        this.rangeBudget = new Semaphore(settings.rangeBufferLimit());
     }
 
     /** A client on its own threads, with the JDK clock; the caller closes the threads. */
@@ -61,7 +64,16 @@ final class RegistryClient implements Resolver {
     }
 
     void update(RegistrySettings s) {
+        if (s.rangeBufferLimit() != settings.rangeBufferLimit()) {
+            // streams under way keep the budget they started with
+            rangeBudget = new Semaphore(s.rangeBufferLimit());
+        }
         this.settings = s;
+    }
+
+    /** Bytes the chunks of all ranged blobs (beyond each one's first) may hold together. */
+    Semaphore rangeBudget() {
+        return rangeBudget;
     }
 
     RegistrySettings settings() {
@@ -239,12 +251,12 @@ final class RegistryClient implements Resolver {
     }
 
     /**
-     * {@code <api root>/<repository>/<rest>}, with {@code ?ns=<registry>} for a mirror (as
-     * containerd tells a mirror which registry is meant).
+     * {@code <api root>/<repository>/<rest>}, with {@code ?ns=<registry>} for an endpoint
+     * that is not the registry itself (as containerd tells a mirror which registry is meant).
      */
     static String apiPath(RegistryHost host, Session s, String rest) {
         String p = host.path() + "/" + s.reference().repository() + "/" + rest;
-        if (host.isMirror()) {
+        if (host.isProxy(s.reference().host())) {
             p += (rest.indexOf('?') >= 0 ? "&" : "?") + "ns=" + encode(s.reference().host());
         }
         return p;

@@ -28,6 +28,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "this many chunks); 1 or less fetches each blob as one stream")
     long range__concurrency() default RegistrySettings.DEFAULT_RANGE_CONCURRENCY;
 
+    @AttributeDefinition(required = false, description = "bytes the chunks of all blobs beyond each blob's first "
+            + "may hold together (a blob always has one chunk)")
+    long range__buffer__limit() default RegistrySettings.DEFAULT_RANGE_BUFFER_LIMIT;
+
+    @AttributeDefinition(required = false, description = "fetch in ranges from local registries (localhost, "
+            + "loopback addresses) too; off: on loopback ranges cost more than they give")
+    boolean range__local() default false;
+
     @AttributeDefinition(required = false, description = "bound on establishing a connection (Go duration)")
     String connect__timeout() default "30s";
 }

@@ -2,6 +2,8 @@ package org.containerj.registry.impl;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -45,10 +47,19 @@ final class RegistryFetcher implements Fetcher {
         if (hosts.isEmpty()) {
             throw ContainerjException.notFound("%s: no pull hosts", session.reference());
         }
+        if (!MediaTypes.isManifest(descriptor.mediaType())) {
+            InputStream foreign = fetchFromUrls(descriptor, offset);
+            if (foreign != null) {
+                return foreign;
+            }
+        }
         ContainerjException first = null;
         for (RegistryHost host : hosts) {
             try {
-                return open(host, descriptor, offset);
+                boolean manifest = MediaTypes.isManifest(descriptor.mediaType());
+                String path = RegistryClient.apiPath(host, session, (manifest ? "manifests/" : "blobs/")
+                        + descriptor.digest());
+                return open(host, path, List.of(session.scope(false)), descriptor, offset);
             } catch (ContainerjException e) {
                 if (e.kind() == ErrorKind.CANCELED) {
                     throw e;
@@ -67,14 +78,49 @@ final class RegistryFetcher implements Fetcher {
         throw first;
     }
 
-    private InputStream open(RegistryHost host, Descriptor d, long offset) {
+    /**
+     * A layer with URLs (a foreign layer) is fetched from them first, as containerd does:
+     * http(s) only, without the registry's credentials; a URL that answers 404 gives way to
+     * the next and then to the registry; null when none had it.
+     */
+    private InputStream fetchFromUrls(Descriptor d, long offset) {
+        for (String u : d.urls()) {
+            URI uri;
+            try {
+                uri = new URI(u);
+            } catch (URISyntaxException e) {
+                Logger.tag("registry").warn("{}: ignoring malformed alternative url {}", RegistryClient.describe(d), u);
+                continue;
+            }
+            if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https"))
+                    || uri.getRawAuthority() == null || !ReferenceParser.isHost(uri.getRawAuthority())) {
+                Logger.tag("registry").warn("{}: non-http(s) alternative url is unsupported: {}",
+                        RegistryClient.describe(d), u);
+                continue;
+            }
+            RegistryHost host = new RegistryHost(uri.getScheme(), uri.getRawAuthority(), "",
+                    EnumSet.of(Capability.PULL), List.of(), List.of(), null, Map.of(), false);
+            String path = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
+                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+            try {
+                return open(host, path, null, d, offset);
+            } catch (ContainerjException e) {
+                if (e.kind() != ErrorKind.NOT_FOUND) {
+                    throw e;
+                }
+            }
+        }
+        return null;
+    }
+
+    private InputStream open(RegistryHost host, String path, List<String> scopes, Descriptor d, long offset) {
         String what = RegistryClient.describe(d);
         long size = d.size();
         boolean manifest = MediaTypes.isManifest(d.mediaType());
-        String path = RegistryClient.apiPath(host, session, (manifest ? "manifests/" : "blobs/") + d.digest());
         String accept = d.mediaType() == null || d.mediaType().isEmpty() ? "*/*" : d.mediaType() + ", */*";
         RegistrySettings settings = client.settings();
-        boolean ranged = !manifest && settings.ranges() && size > 0 && size - offset >= settings.rangeThreshold();
+        boolean ranged = !manifest && settings.ranges() && size > 0 && size - offset >= settings.rangeThreshold()
+                && (settings.rangeLocal() || !HostsDirectory.isLocalhost(host.authority()));
         if (size >= 0 && offset == size) {
             return InputStream.nullInputStream();
         }
@@ -86,8 +132,7 @@ final class RegistryFetcher implements Fetcher {
         }
         Map<String, List<String>> headers = range == null ? Map.of("Accept", List.of(accept))
                 : Map.of("Accept", List.of(accept), "Range", List.of(range));
-        RegistryHttp.Request req = new RegistryHttp.Request("GET", host, path, headers, null,
-                List.of(session.scope(false)), what);
+        RegistryHttp.Request req = new RegistryHttp.Request("GET", host, path, headers, null, scopes, what);
         RegistryResponse resp = client.http().send(session, req);
         boolean handedOver = false;
         try {
@@ -115,8 +160,8 @@ final class RegistryFetcher implements Fetcher {
                             settings.rangeChunkSize());
                     body = new RangedBlobStream(what, offset, size, settings.rangeChunkSize(),
                             settings.rangeConcurrency(), resp.body(),
-                            (from, length) -> fetchRange(host, path, accept, from, length, what),
-                            client.rangeExecutor());
+                            (from, length) -> fetchRange(host, path, scopes, accept, from, length, what),
+                            client.rangeExecutor(), client.rangeBudget());
                     handedOver = true;
                     return body;
                 }
@@ -142,10 +187,11 @@ final class RegistryFetcher implements Fetcher {
     }
 
     /** Exactly {@code length} bytes from {@code from}, by one range request (206 with that range). */
-    private byte[] fetchRange(RegistryHost host, String path, String accept, long from, int length, String what) {
+    private byte[] fetchRange(RegistryHost host, String path, List<String> scopes, String accept, long from, int length,
+            String what) {
         String range = "bytes=" + from + "-" + (from + length - 1);
         RegistryHttp.Request req = new RegistryHttp.Request("GET", host, path,
-                Map.of("Accept", List.of(accept), "Range", List.of(range)), null, List.of(session.scope(false)), what);
+                Map.of("Accept", List.of(accept), "Range", List.of(range)), null, scopes, what);
         try (RegistryResponse resp = client.http().send(session, req)) {
             if (!resp.ok()) {
                 throw RegistryErrors.forResponse(resp, what);

@@ -38,9 +38,14 @@ record RegistryHost(String scheme, String authority, String path, Set<Capability
         return capabilities.contains(c);
     }
 
-    /** containerd treats an endpoint that may not resolve names as a mirror: it gets {@code ?ns=<registry>}. */
-    boolean isMirror() {
-        return !has(Capability.RESOLVE);
+    /**
+     * Whether this endpoint stands in for the registry {@code registryHost} (a mirror or
+     * another server): it is then told which registry is meant by {@code ?ns=<registry>},
+     * as containerd does. Docker Hub's API host is docker.io itself.
+     */
+    boolean isProxy(String registryHost) {
+        return !authority.equals(registryHost) && !(registryHost.equals(ReferenceParser.DEFAULT_DOMAIN)
+                && authority.equals(HostsDirectory.DOCKER_HUB_ENDPOINT));
     }
 
     /** {@code scheme://authority}. */

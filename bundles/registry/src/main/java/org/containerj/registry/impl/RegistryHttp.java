@@ -90,7 +90,7 @@ final class RegistryHttp {
      * One request to one endpoint.
      *
      * @param path    path and query after the endpoint's origin (already encoded)
-     * @param scopes  token scopes it needs
+     * @param scopes  token scopes it needs; null for a request that is never authorized
      * @param what    what it is about, for messages (e.g. {@code blob sha256:...})
      */
     record Request(String method, RegistryHost host, String path, Map<String, List<String>> headers, Body body,
@@ -111,19 +111,22 @@ final class RegistryHttp {
     /** The answer to {@code r} after authorization, redirects and retries; any status. */
     RegistryResponse send(Session session, Request r) {
         RegistryHost host = r.host();
-        List<String> scopes = new ArrayList<>(r.scopes());
+        // no scopes: a URL outside the registry (a foreign layer), never authorized
+        boolean anonymous = r.scopes() == null;
+        List<String> scopes = anonymous ? new ArrayList<>() : new ArrayList<>(r.scopes());
         String method = r.method();
         URI uri = uri(host, r.path());
         boolean sameOrigin = host.authority().equalsIgnoreCase(uri.getRawAuthority());
         int responses = 0;
         int redirects = 0;
+        int unauthorized = 0;
         boolean fellBack = false;
         HttpClient client = clients.client(TlsSettings.of(host, session.defaultSkipVerify()));
         RegistryCredentials credentials = session.credentials(host, host.authority());
         Authorizer.Context auth = new Authorizer.Context(host.authority(), credentials,
                 new TokenFetcher.Transport(client, session.stallTimeout(), session.headers(), userAgent));
         while (true) {
-            String authorization = sameOrigin ? authorizer.authorization(auth, scopes) : null;
+            String authorization = sameOrigin && !anonymous ? authorizer.authorization(auth, scopes) : null;
             RegistryResponse resp;
             try {
                 resp = exchange(client, session, r, method, uri, authorization);
@@ -158,9 +161,8 @@ final class RegistryHttp {
             if (responses >= MAX_RESPONSES) {
                 return resp;
             }
-            if (status == 401 && sameOrigin
-                    && authorizer.challenged(auth, resp.headers("WWW-Authenticate"), authorization, scopes)) {
-                resp.close();
+            if (status == 401 && sameOrigin && !anonymous
+                    && challenged(resp, auth, authorization, scopes, unauthorized++ > 0)) {
                 continue;
             }
             if (status == 405 && method.equals("HEAD") && r.path().contains("/manifests/")) {
@@ -174,6 +176,21 @@ final class RegistryHttp {
                 continue;
             }
             return resp;
+        }
+    }
+
+    /** Whether a 401 can be answered with new authorization; the response is closed when so or on failure. */
+    private boolean challenged(RegistryResponse resp, Authorizer.Context auth, String authorization,
+            List<String> scopes, boolean repeated) {
+        try {
+            if (authorizer.challenged(auth, resp.headers("WWW-Authenticate"), authorization, scopes, repeated)) {
+                resp.close();
+                return true;
+            }
+            return false;
+        } catch (RuntimeException e) {
+            resp.close();
+            throw e;
         }
     }
 

@@ -25,9 +25,9 @@ import org.tinylog.Logger;
  * client as the {@link Resolver} service, configured by the PID
  * {@code io.containerd.internal.v1.registry} ({@code config_path}, {@code stall_timeout},
  * {@code range_threshold}, {@code range_chunk_size}, {@code range_concurrency},
- * {@code connect_timeout}). Owns the client's threads: the HTTP clients' executor, the
- * range fetchers and the stall watchdog; stopping it stops them (transfers in progress
- * fail).
+ * {@code range_buffer_limit}, {@code range_local}, {@code connect_timeout}). Owns the
+ * client's threads: the HTTP clients' executor, the range fetchers and the stall
+ * watchdog; stopping it stops them (transfers in progress fail).
  */
 @Component(service = Resolver.class, configurationPid = RegistryPlugin.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, property = {
@@ -51,7 +51,9 @@ public class RegistryPlugin implements Resolver {
                 settings.configPath() == null ? "(none)" : settings.configPath(),
                 GoDuration.format(settings.stallTimeout()), settings.ranges()
                         ? settings.rangeConcurrency() + " x " + settings.rangeChunkSize() + " bytes from "
-                                + settings.rangeThreshold() + " bytes" : "off");
+                                + settings.rangeThreshold() + " bytes, at most " + settings.rangeBufferLimit()
+                                + " bytes ahead" + (settings.rangeLocal() ? "" : ", not from local registries")
+                        : "off");
     }
 
     @Modified
@@ -79,8 +81,9 @@ public class RegistryPlugin implements Resolver {
             chunk = RegistrySettings.DEFAULT_RANGE_CHUNK_SIZE;
         }
         long concurrency = Math.max(0, Math.min(64, c.range__concurrency()));
+        long limit = Math.max(0, Math.min(Integer.MAX_VALUE, c.range__buffer__limit()));
         return new RegistrySettings(path == null || path.isBlank() ? null : Path.of(path), stall,
-                Math.max(0, c.range__threshold()), (int) chunk, (int) concurrency);
+                Math.max(0, c.range__threshold()), (int) chunk, (int) concurrency, (int) limit, c.range__local());
     }
 
     private static Duration duration(String text, Duration fallback, String key) {

@@ -44,7 +44,7 @@ class DockerRegistryTest {
         registry = DockerRegistry.start(null);
         threads = new RegistryThreads();
         // small ranges, so that a 3 MiB blob is fetched in parallel ranges
-        client = RegistryClient.create(new RegistrySettings(null, Duration.ofSeconds(20), 1 << 20, 256 << 10, 4),
+        client = RegistryClient.create(RegistrySettings.withRanges(null, Duration.ofSeconds(20), 1 << 20, 256 << 10, 4),
                 Duration.ofSeconds(5), "containerj-test", threads);
     }
 

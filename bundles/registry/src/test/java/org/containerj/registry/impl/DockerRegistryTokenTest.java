@@ -48,7 +48,7 @@ class DockerRegistryTokenTest {
         Files.writeString(bundle, tokens.certificatePem());
         registry = DockerRegistry.start(tokens.registryAuth(bundle));
         threads = new RegistryThreads();
-        client = RegistryClient.create(new RegistrySettings(null, Duration.ofSeconds(20), 1 << 20, 256 << 10, 4),
+        client = RegistryClient.create(RegistrySettings.withRanges(null, Duration.ofSeconds(20), 1 << 20, 256 << 10, 4),
                 Duration.ofSeconds(5), "containerj-test", threads);
     }
 

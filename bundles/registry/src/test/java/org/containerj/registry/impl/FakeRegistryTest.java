@@ -52,7 +52,8 @@ import org.junit.jupiter.api.io.TempDir;
  * uploads, mirrors from hosts.toml.
  */
 class FakeRegistryTest {
-    static final Duration STALL = Duration.ofMillis(700);
+    // generous: the machine may be busy with other builds, and a stall must not be seen where there is none
+    static final Duration STALL = Duration.ofSeconds(2);
     static final Pattern RANGE = Pattern.compile("bytes=(\\d+)-(\\d*)");
 
     @TempDir
@@ -88,7 +89,7 @@ class FakeRegistryTest {
         fake = new FakeRegistry();
         threads = new RegistryThreads();
         clock = new MutableClock();
-        client = RegistryClient.create(new RegistrySettings(hostsDir, STALL, 64 << 10, 16 << 10, 3),
+        client = RegistryClient.create(RegistrySettings.withRanges(hostsDir, STALL, 64 << 10, 16 << 10, 3),
                 Duration.ofSeconds(5), "containerj-test", threads, clock);
     }
 
@@ -259,7 +260,7 @@ class FakeRegistryTest {
         try (InputStream in = client.fetcher(ref("a:v1"), plain()).fetch(d)) {
             assertEquals(100, in.readNBytes(100).length);
             // the consumer does not read for longer than the stall timeout: not the registry's fault
-            Thread.sleep(STALL.toMillis() * 2);
+            Thread.sleep(STALL.toMillis() + 500);
             assertEquals(data.length - 100, in.readAllBytes().length);
         }
     }
@@ -374,6 +375,29 @@ class FakeRegistryTest {
             FakeRegistry.Recorded got = storage.requests("GET", "/store/blob").get(0);
             assertEquals("sig=1", got.query());
             assertNull(got.header("Authorization"), "credentials stay with the registry");
+        }
+    }
+
+    @Test
+    void foreignLayersComeFromTheirUrlsFirst() throws IOException {
+        byte[] data = bytes(4000);
+        Descriptor plain = blob(data);
+        try (FakeRegistry elsewhere = new FakeRegistry()) {
+            elsewhere.on("GET", "/layers/x.tar", blobRoute(data, false, null));
+            Descriptor foreign = new Descriptor("application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+                    plain.digest(), plain.size(), Map.of(), List.of("ftp://nowhere/x", "http://" + elsewhere.host()
+                            + "/missing", "http://" + elsewhere.host() + "/layers/x.tar?token=1"));
+            assertArrayEquals(data, readAll(client.fetcher(ref("a:v1"), plain("u", "p")).fetch(foreign)));
+            FakeRegistry.Recorded got = elsewhere.requests("GET", "/layers/x.tar").get(0);
+            assertEquals("token=1", got.query());
+            assertNull(got.header("Authorization"));
+            assertTrue(fake.requests.isEmpty(), "the registry was not asked");
+
+            // none of the URLs has it: the registry does
+            fake.on("GET", "/v2/a/blobs/" + plain.digest(), blobRoute(data, false, null));
+            Descriptor gone = new Descriptor(foreign.mediaType(), plain.digest(), plain.size(), Map.of(),
+                    List.of("http://" + elsewhere.host() + "/missing"));
+            assertArrayEquals(data, readAll(client.fetcher(ref("a:v1"), plain()).fetch(gone)));
         }
     }
 
@@ -511,6 +535,32 @@ class FakeRegistryTest {
     }
 
     @Test
+    void aCachedTokenTheRegistryNoLongerTakesIsReplaced() {
+        byte[] m = "{}".getBytes(StandardCharsets.UTF_8);
+        // the registry takes only the newest token the token server gave out
+        fake.on("HEAD", "/v2/lib/app/manifests/v1", ex -> {
+            String auth = ex.getRequestHeaders().getFirst("Authorization");
+            String newest = "Bearer tok-" + tokenRequests.size();
+            if (!newest.equals(auth)) {
+                ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"http://" + fake.host()
+                        + "/token\",service=\"fake\",scope=\"repository:lib/app:pull\""
+                        + (auth == null ? "" : ",error=\"invalid_token\""));
+                FakeRegistry.send(ex, 401, new byte[0]);
+                return;
+            }
+            manifestRoute(m, MediaTypes.OCI_MANIFEST, true).handle(ex);
+        });
+        tokenServer(p -> 200, "token", 300);
+        client.resolve(ref("lib/app:v1"), plain());
+        synchronized (tokenRequests) {
+            // the server forgets tok-1: the next token it gives out is the one it takes
+            tokenRequests.add(Map.of("method", "revoked"));
+        }
+        client.resolve(ref("lib/app:v1"), plain());
+        assertEquals(3, tokenRequests.size(), "a new token after the cached one was refused");
+    }
+
+    @Test
     void basicAuthWhenAskedForAndCredentialsAreThere() {
         byte[] m = "{}".getBytes(StandardCharsets.UTF_8);
         String expected = "Basic " + Base64.getEncoder().encodeToString("u:p".getBytes(StandardCharsets.UTF_8));
@@ -585,6 +635,41 @@ class FakeRegistryTest {
     }
 
     @Test
+    void anUploadTheRegistryStopsReadingStalls() {
+        long size = 256L << 20;
+        Descriptor d = new Descriptor(DockerRegistryTest.LAYER_TYPE,
+                org.containerj.api.content.Digest.parse("sha256:" + "1".repeat(64)), size);
+        fake.on("POST", "/v2/dst/blobs/uploads/", ex -> {
+            ex.getResponseHeaders().set("Location", "/v2/dst/blobs/uploads/u3");
+            FakeRegistry.send(ex, 202, new byte[0]);
+        });
+        fake.on("PUT", "/v2/dst/blobs/uploads/u3", ex -> fake.hang());
+        // zeros made as they are read: nothing of this size is held in memory
+        InputStream zeros = new InputStream() {
+            long left = size;
+
+            @Override
+            public int read() {
+                return left-- > 0 ? 0 : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = (int) Math.min(len, left);
+                Arrays.fill(b, off, off + n, (byte) 0);
+                left -= n;
+                return n;
+            }
+        };
+        ContainerjException e = fails(ErrorKind.DEADLINE_EXCEEDED,
+                () -> client.pusher(ref("dst:v1"), plain()).pushBlob(d, () -> zeros, null));
+        assertTrue(e.getMessage().contains("PUT") && e.getMessage().contains(d.digest().toString()), e::getMessage);
+    }
+
+    @Test
     void pushesManifestsWithTheirMediaType() {
         byte[] m = "{\"schemaVersion\":2}".getBytes(StandardCharsets.UTF_8);
         Descriptor d = DockerRegistryTest.descriptor(MediaTypes.OCI_INDEX, m);
@@ -629,6 +714,8 @@ class FakeRegistryTest {
             fake.on("HEAD", "/v2/lib/app/manifests/v1", manifestRoute("{}".getBytes(), MediaTypes.OCI_MANIFEST, true));
             client.resolve(r, RemoteOptions.DEFAULT);
             assertTrue(mirror.requests("HEAD", "/v2/lib/app/manifests/v1").isEmpty());
+            // the server is not upstream.example either: it is told too
+            assertEquals("ns=upstream.example", fake.requests("HEAD", "/v2/lib/app/manifests/v1").get(0).query());
 
             // the mirror does not have it: the server is asked next
             byte[] other = bytes(2000);

@@ -37,7 +37,8 @@ class HostsDirectoryTest {
         assertEquals("https://example.com/v2", h.toString());
         assertEquals(Capability.ALL, h.capabilities());
         assertNull(h.skipVerify());
-        assertFalse(h.isMirror());
+        assertFalse(h.isProxy("example.com"));
+        assertFalse(HostsDirectory.hosts(null, "docker.io", false).get(0).isProxy("docker.io"));
 
         assertEquals("http://example.com:5000/v2", HostsDirectory.hosts(dir, "example.com:5000", true).get(0).toString());
         assertEquals("https://registry-1.docker.io/v2", HostsDirectory.hosts(dir, "docker.io", true).get(0).toString());
@@ -83,12 +84,12 @@ class HostsDirectoryTest {
         RegistryHost b = hosts.get(0);
         assertEquals("http://mirror-b.local:5000/v2", b.toString());
         assertEquals(EnumSet.of(Capability.PULL), b.capabilities());
-        assertTrue(b.isMirror());
+        assertTrue(b.isProxy("docker.io"));
         assertEquals(Map.of("X-Team", List.of("b"), "X-Many", List.of("1", "2")), b.headers());
 
         RegistryHost a = hosts.get(1);
         assertEquals("https://mirror-a.local/proxy/v2", a.toString());
-        assertFalse(a.isMirror());
+        assertTrue(a.isProxy("docker.io"), "a mirror, whatever its capabilities");
         assertEquals(Boolean.TRUE, a.skipVerify());
         assertEquals(List.of(dir.resolve("docker.io/ca.pem")), a.caFiles());
         assertEquals(List.of(new ClientPair(dir.resolve("docker.io/client.cert"), dir.resolve("docker.io/client.key")),

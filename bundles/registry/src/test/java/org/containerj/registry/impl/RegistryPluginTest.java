@@ -46,6 +46,16 @@ class RegistryPluginTest {
             }
 
             @Override
+            public long range__buffer__limit() {
+                return 1 << 20;
+            }
+
+            @Override
+            public boolean range__local() {
+                return true;
+            }
+
+            @Override
             public String connect__timeout() {
                 return "30s";
             }
@@ -60,6 +70,8 @@ class RegistryPluginTest {
         assertEquals(100, s.rangeThreshold());
         assertEquals(200, s.rangeChunkSize());
         assertEquals(3, s.rangeConcurrency());
+        assertEquals(1 << 20, s.rangeBufferLimit());
+        assertEquals(true, s.rangeLocal());
     }
 
     @Test

@@ -67,7 +67,7 @@ class TlsHostsTest {
         Files.writeString(dir.resolve("client.key"), TestCertificates.pem("RSA PRIVATE KEY",
                 TestCertificates.pkcs1(clientKey)));
         threads = new RegistryThreads();
-        client = RegistryClient.create(new RegistrySettings(dir, Duration.ofSeconds(10), 1 << 20, 1 << 18, 2),
+        client = RegistryClient.create(RegistrySettings.withRanges(dir, Duration.ofSeconds(10), 1 << 20, 1 << 18, 2),
                 Duration.ofSeconds(5), "containerj-test", threads);
     }
 
