@@ -238,4 +238,85 @@ class WireNamesTest {
             assertEquals(expected.get(i), services.get(i).getFullName());
         }
     }
+
+    /** containerd 1.7's api/types/transfer and services/transfer, streaming: names and numbers. */
+    @Test
+    void transferTypes() {
+        Descriptor request = org.containerj.proto.services.transfer.v1.TransferRequest.getDescriptor();
+        assertEquals("containerd.services.transfer.v1.TransferRequest", request.getFullName());
+        field(request, "source", 1, Type.MESSAGE);
+        field(request, "destination", 2, Type.MESSAGE);
+        field(request, "options", 3, Type.MESSAGE);
+        field(org.containerj.proto.services.transfer.v1.TransferOptions.getDescriptor(), "progress_stream", 1, Type.STRING);
+        field(org.containerj.proto.services.streaming.v1.StreamInit.getDescriptor(), "id", 1, Type.STRING);
+
+        Descriptor registry = org.containerj.proto.types.transfer.OCIRegistry.getDescriptor();
+        assertEquals("containerd.types.transfer.OCIRegistry", registry.getFullName());
+        field(registry, "reference", 1, Type.STRING);
+        field(registry, "resolver", 2, Type.MESSAGE);
+        Descriptor resolver = org.containerj.proto.types.transfer.RegistryResolver.getDescriptor();
+        field(resolver, "auth_stream", 1, Type.STRING);
+        field(resolver, "headers", 2, Type.MESSAGE);
+        field(resolver, "host_dir", 3, Type.STRING);
+        field(resolver, "default_scheme", 4, Type.STRING);
+        field(resolver, "http_debug", 5, Type.ENUM);
+        field(resolver, "logs_stream", 6, Type.STRING);
+        Descriptor authRequest = org.containerj.proto.types.transfer.AuthRequest.getDescriptor();
+        field(authRequest, "host", 1, Type.STRING);
+        field(authRequest, "reference", 2, Type.STRING);
+        field(authRequest, "wwwauthenticate", 3, Type.STRING);
+        Descriptor authResponse = org.containerj.proto.types.transfer.AuthResponse.getDescriptor();
+        field(authResponse, "authType", 1, Type.ENUM);
+        field(authResponse, "secret", 2, Type.STRING);
+        field(authResponse, "username", 3, Type.STRING);
+        field(authResponse, "expire_at", 4, Type.MESSAGE);
+
+        Descriptor store = org.containerj.proto.types.transfer.ImageStore.getDescriptor();
+        assertEquals("containerd.types.transfer.ImageStore", store.getFullName());
+        field(store, "name", 1, Type.STRING);
+        field(store, "labels", 2, Type.MESSAGE);
+        field(store, "platforms", 3, Type.MESSAGE);
+        field(store, "all_metadata", 4, Type.BOOL);
+        field(store, "manifest_limit", 5, Type.UINT32);
+        field(store, "extra_references", 6, Type.MESSAGE);
+        field(store, "unpacks", 10, Type.MESSAGE);
+        Descriptor unpack = org.containerj.proto.types.transfer.UnpackConfiguration.getDescriptor();
+        field(unpack, "platform", 1, Type.MESSAGE);
+        field(unpack, "snapshotter", 2, Type.STRING);
+        Descriptor ref = org.containerj.proto.types.transfer.ImageReference.getDescriptor();
+        field(ref, "name", 1, Type.STRING);
+        field(ref, "is_prefix", 2, Type.BOOL);
+        field(ref, "allow_overwrite", 3, Type.BOOL);
+        field(ref, "add_digest", 4, Type.BOOL);
+        field(ref, "skip_named_digest", 5, Type.BOOL);
+
+        Descriptor importStream = org.containerj.proto.types.transfer.ImageImportStream.getDescriptor();
+        field(importStream, "stream", 1, Type.STRING);
+        field(importStream, "media_type", 2, Type.STRING);
+        field(importStream, "force_compress", 3, Type.BOOL);
+        Descriptor exportStream = org.containerj.proto.types.transfer.ImageExportStream.getDescriptor();
+        field(exportStream, "stream", 1, Type.STRING);
+        field(exportStream, "media_type", 2, Type.STRING);
+        field(exportStream, "platforms", 3, Type.MESSAGE);
+        field(exportStream, "all_platforms", 4, Type.BOOL);
+        field(exportStream, "skip_compatibility_manifest", 5, Type.BOOL);
+        field(exportStream, "skip_non_distributable", 6, Type.BOOL);
+
+        Descriptor progress = org.containerj.proto.types.transfer.Progress.getDescriptor();
+        assertEquals("containerd.types.transfer.Progress", progress.getFullName());
+        field(progress, "event", 1, Type.STRING);
+        field(progress, "name", 2, Type.STRING);
+        field(progress, "parents", 3, Type.STRING);
+        field(progress, "progress", 4, Type.INT64);
+        field(progress, "total", 5, Type.INT64);
+        field(progress, "desc", 6, Type.MESSAGE);
+        field(org.containerj.proto.types.transfer.Data.getDescriptor(), "data", 1, Type.BYTES);
+        field(org.containerj.proto.types.transfer.WindowUpdate.getDescriptor(), "update", 1, Type.INT32);
+
+        Descriptor platform = org.containerj.proto.types.Platform.getDescriptor();
+        assertEquals("containerd.types.Platform", platform.getFullName());
+        field(platform, "os", 1, Type.STRING);
+        field(platform, "architecture", 2, Type.STRING);
+        field(platform, "variant", 3, Type.STRING);
+    }
 }

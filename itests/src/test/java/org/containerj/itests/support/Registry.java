@@ -33,6 +33,10 @@ public final class Registry implements AutoCloseable {
     private Process process;
 
     private Registry(Path keepLogsIn) throws IOException {
+        this(keepLogsIn, "");
+    }
+
+    private Registry(Path keepLogsIn, String extraConfig) throws IOException {
         this.keepLogsIn = keepLogsIn;
         this.dir = Files.createTempDirectory(Path.of("/tmp"), "cjreg-");
         this.logFile = dir.resolve("registry.log");
@@ -53,7 +57,7 @@ public final class Registry implements AutoCloseable {
                     enabled: true
                 http:
                   addr: 127.0.0.1:%d
-                """.formatted(storage, port));
+                """.formatted(storage, port) + extraConfig);
         Files.createFile(logFile);
         this.killOnExit = new Thread(this::killQuietly, "itests-registry-kill");
         Runtime.getRuntime().addShutdownHook(killOnExit);
@@ -67,18 +71,27 @@ public final class Registry implements AutoCloseable {
 
     /** Starts the registry and waits until {@code GET /v2/} answers 200. */
     public static Registry launch() {
+        return launch("", 200);
+    }
+
+    /**
+     * Starts a registry of its own whose configuration ends with {@code extraConfig} (YAML,
+     * e.g. an {@code auth:} section), and waits until {@code GET /v2/} answers
+     * {@code readyStatus} (401 for a registry that wants authentication). The caller closes it.
+     */
+    public static Registry launch(String extraConfig, int readyStatus) {
         if (!Files.isExecutable(Path.of(BINARY))) {
             throw new AssertionError(BINARY + " is not installed: run scripts/setup-host.sh (Debian's docker-registry)");
         }
         Path keep = Path.of(System.getProperty("containerj.itests.work", "target/itests-work"));
         Registry r;
         try {
-            r = new Registry(keep);
+            r = new Registry(keep, extraConfig);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + BINARY, e);
         }
         try {
-            r.awaitReady();
+            r.awaitReady(readyStatus);
             return r;
         } catch (RuntimeException | Error e) {
             r.close();
@@ -93,7 +106,7 @@ public final class Registry implements AutoCloseable {
         }
     }
 
-    private void awaitReady() {
+    private void awaitReady(int readyStatus) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         String last = "nothing yet";
         while (true) {
@@ -103,7 +116,7 @@ public final class Registry implements AutoCloseable {
             }
             try {
                 int code = status("/v2/");
-                if (code == 200) {
+                if (code == readyStatus) {
                     return;
                 }
                 last = "HTTP " + code;
@@ -111,7 +124,7 @@ public final class Registry implements AutoCloseable {
                 last = e.toString();
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("docker-registry did not answer GET /v2/ with 200 within "
+                throw new AssertionError("docker-registry did not answer GET /v2/ with " + readyStatus + " within "
                         + START_TIMEOUT.toSeconds() + " s (last: " + last + ")\n" + log());
             }
             try {
