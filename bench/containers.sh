@@ -200,6 +200,15 @@ for name in cj ctd; do
   [[ -n "${usable[$name]:-}" ]] && idle_memory "$name" || true
 done
 
+# every container was removed: nothing of them may be left in the daemons
+for name in cj ctd; do
+  [[ -n "${usable[$name]:-}" ]] || continue
+  left_c=$(ctrd "$name" containers ls -q 2>/dev/null | wc -l)
+  left_s=$(ctrd "$name" snapshots ls 2>/dev/null | awk 'NR > 1 && $NF != "Committed"' | wc -l)
+  if (( left_c > 0 || left_s > 0 )); then
+    note "${daemon_kind[$name]}: after all containers were removed, $left_c container(s) and $left_s active snapshot(s) were left (ctr -n $BENCH_NS containers ls; ctr -n $BENCH_NS snapshots ls)"
+  fi
+done
 for name in cj ctd; do
   [[ -n "${daemon_dir[$name]:-}" ]] && daemon_stop "$name"
 done

@@ -41,6 +41,11 @@ fi
 bench_init snapshots
 declare -A samples=()
 
+# result_of NAME: the value of the client's "RESULT NAME VALUE" line on stdin
+result_of() {
+  awk -v n="$1" '$1 == "RESULT" && $2 == n { print $3 }'
+}
+
 # snapshot_run NAME CONCURRENCY COUNTED
 snapshot_run() {
   local name=$1 threads=$2 counted=$3 kind=${daemon_kind[$1]} out
@@ -52,13 +57,18 @@ snapshot_run() {
     # a failed run may leave snapshots behind; the next run needs an empty namespace
     return 1
   fi
-  local pc rm
-  pc=$(awk '$1 == "RESULT" && $2 == "prepare_commit_per_s" { print $3 }' <<< "$out")
-  rm=$(awk '$1 == "RESULT" && $2 == "remove_per_s" { print $3 }' <<< "$out")
-  log "$kind, $threads thread(s): $pc prepare+commit/s, $rm remove/s"
+  local pc rm m
+  pc=$(result_of prepare_commit_per_s <<< "$out")
+  rm=$(result_of remove_per_s <<< "$out")
+  log "$kind, $threads thread(s): $pc prepare+commit/s, $rm remove/s (mean ms: prepare $(result_of prepare_ms <<< "$out"), commit $(result_of commit_ms <<< "$out"), remove $(result_of remove_ms <<< "$out"))"
   if (( counted )); then
     samples["$kind pc_$threads"]+=" $pc"
     samples["$kind rm_$threads"]+=" $rm"
+    if (( threads == 1 )); then
+      for m in prepare_ms commit_ms remove_ms; do
+        samples["$kind $m"]+=" $(result_of "$m" <<< "$out")"
+      done
+    fi
   fi
 }
 
@@ -92,5 +102,9 @@ for threads in 1 "$concurrency"; do
     "${samples[containerj pc_$threads]:-}" "${samples[containerd pc_$threads]:-}"
   record "snap_rm_$threads" "Snapshots: Remove, $threads client thread(s)" "ops/s" higher \
     "${samples[containerj rm_$threads]:-}" "${samples[containerd rm_$threads]:-}"
+done
+for m in prepare commit remove; do
+  record "snap_${m}_ms" "Snapshots: mean time of one ${m^} call, 1 client thread" "ms" lower \
+    "${samples[containerj ${m}_ms]:-}" "${samples[containerd ${m}_ms]:-}"
 done
 log "snapshots done, load average $(loadavg)"

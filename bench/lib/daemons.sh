@@ -233,6 +233,14 @@ daemon_stop() {
     [[ -n "$quiet" ]] || note "$label left mounts after it stopped: $(tr '\n' ' ' <<< "$mounts")"
     unmount_under "$dir"
   fi
+  # errors the daemon logged (both log at level warn here), except containerj's known report
+  # of its btrfs snapshotter skipping itself on a root that is not btrfs
+  local errors
+  errors=$(grep -aE 'ERROR|level=error|Exception' "$dir/daemon.log" 2>/dev/null \
+    | grep -avE 'snapshot-btrfs|PluginSkippedException: path .* must be a btrfs filesystem' || true)
+  if [[ -n "$errors" && -z "$quiet" ]]; then
+    note "$label logged $(wc -l <<< "$errors") error line(s), the first: $(head -n1 <<< "$errors" | cut -c1-300)"
+  fi
   # cgroups ctr asked for (/<namespace>/<id>): the namespace level is left behind by both
   rmdir /sys/fs/cgroup/*/"$BENCH_NS" /sys/fs/cgroup/"$BENCH_NS" 2>/dev/null || true
   if [[ -z "$quiet" ]]; then

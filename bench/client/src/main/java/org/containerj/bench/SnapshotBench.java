@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntConsumer;
 
 import org.containerj.proto.services.leases.v1.CreateRequest;
@@ -33,7 +34,7 @@ import io.grpc.stub.MetadataUtils;
  * connection are warm for both daemons alike. Every call carries a lease of its own, as a
  * real client's would: without one, containerd's garbage collector removes the committed
  * snapshots nothing refers to while the benchmark still uses them. Prints
- * {@code RESULT name value} lines.
+ * {@code RESULT name value} lines: the rates, and the mean time of one call of each kind.
  *
  * <pre>
  * java -cp bench-client.jar:lib/* org.containerj.bench.SnapshotBench \
@@ -46,6 +47,10 @@ public final class SnapshotBench {
     private final String snapshotter;
     private final int concurrency;
     private final long deadlineNanos;
+    /** Time spent in each kind of call (summed over threads), for the mean latencies. */
+    private final LongAdder prepareNanos = new LongAdder();
+    private final LongAdder commitNanos = new LongAdder();
+    private final LongAdder removeNanos = new LongAdder();
 
     private static final Metadata.Key<String> LEASE = Metadata.Key.of("containerd-lease", Metadata.ASCII_STRING_MARSHALLER);
 
@@ -138,6 +143,9 @@ public final class SnapshotBench {
             forEach(warmup, i -> pair(prefix + "warm-" + i, base));
             forEach(warmup, i -> remove(prefix + "warm-" + i));
         }
+        prepareNanos.reset();
+        commitNanos.reset();
+        removeNanos.reset();
         long t0 = System.nanoTime();
         forEach(ops, i -> pair(prefix + "snap-" + i, base));
         long t1 = System.nanoTime();
@@ -146,6 +154,9 @@ public final class SnapshotBench {
         remove(base);
         System.out.printf("RESULT prepare_commit_per_s %.1f%n", ops / seconds(t1 - t0));
         System.out.printf("RESULT remove_per_s %.1f%n", ops / seconds(t2 - t1));
+        System.out.printf("RESULT prepare_ms %.2f%n", prepareNanos.sum() / 1e6 / ops);
+        System.out.printf("RESULT commit_ms %.2f%n", commitNanos.sum() / 1e6 / ops);
+        System.out.printf("RESULT remove_ms %.2f%n", removeNanos.sum() / 1e6 / ops);
     }
 
     private static double seconds(long nanos) {
@@ -167,17 +178,23 @@ public final class SnapshotBench {
     }
 
     private void prepare(String key, String parent) {
+        long t0 = System.nanoTime();
         stub().prepare(PrepareSnapshotRequest.newBuilder()
                 .setSnapshotter(snapshotter).setKey(key).setParent(parent).build());
+        prepareNanos.add(System.nanoTime() - t0);
     }
 
     private void commit(String name, String key) {
+        long t0 = System.nanoTime();
         stub().commit(CommitSnapshotRequest.newBuilder()
                 .setSnapshotter(snapshotter).setName(name).setKey(key).build());
+        commitNanos.add(System.nanoTime() - t0);
     }
 
     private void remove(String key) {
+        long t0 = System.nanoTime();
         stub().remove(RemoveSnapshotRequest.newBuilder().setSnapshotter(snapshotter).setKey(key).build());
+        removeNanos.add(System.nanoTime() - t0);
     }
 
     /** Runs {@code step} for 0..count-1, split over {@code concurrency} threads. */
