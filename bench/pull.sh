@@ -13,6 +13,8 @@
 #            overlayfs snapshots, one per layer, and their commits); the registry's access
 #            log is checked to prove that no layer was downloaded again.
 # `sync` runs before every timed command so that neither pays for the other's writeback.
+# The daemon's CPU time (user + system, all threads) for each step is given as well: on a
+# busy machine it says more about the cost than the wall time.
 # An uncounted warm-up comes first: one fetch of the large image by each daemon (the
 # registry's files in the page cache, containerj's AppCDS archive written).
 #
@@ -106,11 +108,16 @@ done
 
 declare -A samples=()   # "KIND METRIC" -> blank-separated values
 
+# cpu_since NAME MS: seconds of CPU the daemon used since daemon_cpu_ms said MS.
+cpu_since() {
+  awk -v a="$2" -v b="$(daemon_cpu_ms "$1")" 'BEGIN { printf "%.2f", (b - a) / 1000 }'
+}
+
 # pull_round KIND RUN COUNTED: one fresh daemon of KIND, every image fetched then unpacked
 # (for the warm-up, COUNTED 0, only the large image fetched).
 pull_round() {
   local kind=$1 run=$2 counted=$3
-  local name="$kind-$run" img ref secs bytes tars gets verify want
+  local name="$kind-$run" img ref secs bytes tars gets verify want cpu0 cpu
   if ! daemon_start "$name" "$kind"; then
     note "$kind did not start for pull run $run (daemon log above)"
     daemon_stop "$name" quiet
@@ -120,12 +127,14 @@ pull_round() {
     ref="$REGISTRY/bench/$img:1"
     read -r bytes tars < <(image_sizes "bench/$img" 1)
     bounded 120 sync
+    cpu0=$(daemon_cpu_ms "$name")
     if ! timed secs "variant_${variant}_fetch" "$name" "$ref"; then
       note "$kind: pull (variant $variant) of bench/$img failed in run $run: ctr --address ${daemon_sock[$name]} -n $BENCH_NS content fetch --plain-http $ref: $last_error"
       continue
     fi
     if (( counted )); then
       samples["$kind pull_$img"]+=" $(per "$secs" "$(( bytes / 1000000 ))")"
+      samples["$kind pull_cpu_$img"]+=" $(cpu_since "$name" "$cpu0")"
     fi
     log "$kind run $run: $img pulled in $secs s"
     if (( ! counted )); then
@@ -133,10 +142,12 @@ pull_round() {
     fi
     bounded 120 sync
     gets=$(registry_blob_gets)
+    cpu0=$(daemon_cpu_ms "$name")
     if ! timed secs "variant_${variant}_unpack" "$name" "$ref"; then
       note "$kind: unpack (variant $variant) of bench/$img failed in run $run: ctr --address ${daemon_sock[$name]} -n $BENCH_NS images pull --plain-http $ref: $last_error"
       continue
     fi
+    cpu=$(cpu_since "$name" "$cpu0")
     if (( $(registry_blob_gets) != gets )); then
       note "$kind: the unpack step of bench/$img downloaded blobs again in run $run ($(( $(registry_blob_gets) - gets )) blob GETs): its time includes a download"
     fi
@@ -153,6 +164,7 @@ pull_round() {
       else
         samples["$kind unpack_$img"]+=" $secs"
       fi
+      samples["$kind unpack_cpu_$img"]+=" $cpu"
     fi
     log "$kind run $run: $img unpacked in $secs s"
   done
@@ -178,5 +190,13 @@ if (( with_files )); then
   read -r bytes tars < <(image_sizes bench/files 1)
   record "unpack_files_$variant" "Unpack: $files files of $file_size B in one layer ($(( tars / 1000000 )) MB tar)" \
     "s" lower "${samples[containerj unpack_files]:-}" "${samples[containerd unpack_files]:-}"
+fi
+record "pull_cpu_large_$variant" "Daemon CPU time for the pull of the large image" "CPU s" lower \
+  "${samples[containerj pull_cpu_large]:-}" "${samples[containerd pull_cpu_large]:-}"
+record "unpack_cpu_large_$variant" "Daemon CPU time for the unpack of the large image" "CPU s" lower \
+  "${samples[containerj unpack_cpu_large]:-}" "${samples[containerd unpack_cpu_large]:-}"
+if (( with_files )); then
+  record "unpack_cpu_files_$variant" "Daemon CPU time for the unpack of the $files files" "CPU s" lower \
+    "${samples[containerj unpack_cpu_files]:-}" "${samples[containerd unpack_cpu_files]:-}"
 fi
 log "pull/unpack done, load average $(loadavg)"

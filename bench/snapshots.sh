@@ -6,6 +6,7 @@
 # pairs. ctr is not used because its process start-up (tens of ms) would be most of what
 # is measured. Each run is done with 1 client thread and with CONCURRENCY threads sharing
 # one connection; containerj and containerd alternate, one daemon of each for all runs.
+# The daemon's CPU time per cycle (1 thread) is given as well.
 #
 # Usage: bench/snapshots.sh [-n RUNS] [--ops OPS] [--concurrency C] [--dist DIR]
 # Needs the benchmark client: mvn -o -q -Pbench -pl bench/client -am package -DskipTests
@@ -52,6 +53,8 @@ snapshot_run() {
   local -a cmd=(java -XX:+UseSerialGC -cp "$client/bench-client.jar:$client/lib/*" org.containerj.bench.SnapshotBench
     --address "${daemon_sock[$name]}" --namespace "$BENCH_NS" --snapshotter overlayfs
     --ops "$ops" --warmup 50 --concurrency "$threads" --timeout-seconds 240)
+  local cpu0
+  cpu0=$(daemon_cpu_ms "$name")
   if ! out=$(bounded 300 "${cmd[@]}" 2>&1); then
     note "$kind: the snapshot benchmark failed ($threads threads): ${cmd[*]}: $(tail -n 5 <<< "$out" | tr '\n' ' ' | cut -c1-600)"
     # a failed run may leave snapshots behind; the next run needs an empty namespace
@@ -65,6 +68,9 @@ snapshot_run() {
     samples["$kind pc_$threads"]+=" $pc"
     samples["$kind rm_$threads"]+=" $rm"
     if (( threads == 1 )); then
+      # the daemon's CPU over the whole client run: base, warm-up and timed cycles
+      samples["$kind cpu"]+=" $(awk -v a="$cpu0" -v b="$(daemon_cpu_ms "$name")" -v n=$(( ops + 50 )) \
+        'BEGIN { printf "%.2f", (b - a) / n }')"
       for m in prepare_ms commit_ms remove_ms; do
         samples["$kind $m"]+=" $(result_of "$m" <<< "$out")"
       done
@@ -107,4 +113,6 @@ for m in prepare commit remove; do
   record "snap_${m}_ms" "Snapshots: mean time of one ${m^} call, 1 client thread" "ms" lower \
     "${samples[containerj ${m}_ms]:-}" "${samples[containerd ${m}_ms]:-}"
 done
+record snap_cpu "Snapshots: daemon CPU time per Prepare+Commit+Remove, 1 client thread" "CPU ms" lower \
+  "${samples[containerj cpu]:-}" "${samples[containerd cpu]:-}"
 log "snapshots done, load average $(loadavg)"

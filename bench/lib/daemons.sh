@@ -80,6 +80,16 @@ daemon_main_pid() {
   [[ -n "$child" ]] && echo "$child"
 }
 
+# daemon_cpu_ms NAME: user + system CPU time the daemon process (all its threads) has used,
+# in ms. Differences of it are less sensitive to a busy machine than wall times.
+clock_ticks=$(getconf CLK_TCK)
+daemon_cpu_ms() {
+  local pid
+  pid=$(daemon_main_pid "$1") || return 1
+  # fields 14 and 15 of /proc/PID/stat, counted after the command name in parentheses
+  awk -v t="$clock_ticks" '{ sub(/^.*\) /, ""); print int(($12 + $13) * 1000 / t) }' "/proc/$pid/stat"
+}
+
 # The services (and the snapshotter) every benchmark relies on.
 daemon_required_plugins=(
   "io.containerd.grpc.v1 content" "io.containerd.grpc.v1 images" "io.containerd.grpc.v1 snapshots"
