@@ -58,7 +58,17 @@ if part snapshots && { (( build )) || [[ ! -f "$here/client/target/bench-client.
 fi
 
 work=$(mktemp -d /tmp/cj-bench-all.XXXXXX)
-trap 'rm -rf -- "$work"' EXIT
+part_pid=
+# A signal to run-all.sh goes on to the running part, whose own traps clean up.
+stop_part() {
+  if [[ -n "$part_pid" ]]; then
+    kill -TERM "$part_pid" 2>/dev/null || true
+    wait "$part_pid" 2>/dev/null || true
+  fi
+}
+trap 'stop_part; rm -rf -- "$work"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 export BENCH_RESULTS="$work/results.tsv" BENCH_NOTES="$work/notes.txt" BENCH_DIST="$dist"
 touch "$BENCH_RESULTS" "$BENCH_NOTES"
 loads="$work/loads.txt"
@@ -72,7 +82,10 @@ run_part() {
   t0=$(date +%s)
   before=$(loadavg)
   echo "run-all.sh: $name: $*" >&2
-  timeout -k 30 3600 "$@" || rc=$?
+  timeout -k 30 3600 "$@" &
+  part_pid=$!
+  wait "$part_pid" || rc=$?
+  part_pid=
   if (( rc != 0 )); then
     note "part $name ended with exit status $rc ($*)"
   fi
