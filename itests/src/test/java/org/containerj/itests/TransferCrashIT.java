@@ -105,11 +105,18 @@ class TransferCrashIT {
         System.arraycopy(b, 0, h, at, b.length);
     }
 
+    private void awaitTransfer() {
+        for (String id : List.of("transfer", "streaming", "content")) {
+            daemon.awaitPlugin("io.containerd.grpc.v1", id, "ok", WAIT);
+        }
+        daemon.awaitPlugin("io.containerd.internal.v1", "registry", "ok", WAIT);
+    }
+
     @Test
     void aPullKilledMidwayResumesItsIngestAfterARestart(Daemon daemon, Registry registry) throws Exception {
         this.daemon = daemon;
         this.registry = registry;
-        daemon.awaitPlugin("io.containerd.grpc.v1", "transfer", "ok", WAIT);
+        awaitTransfer();
         String ns = "transfer-crash";
         Path layerFile = daemon.scratch().resolve("big-layer.tar");
         String layer = randomLayer(layerFile, LAYER_BYTES);
@@ -148,6 +155,7 @@ class TransferCrashIT {
                 first.close();
             }
             daemon.start();
+            awaitTransfer(); // the daemon counts as started before every plugin is
 
             // consistent: no image, no snapshot, the ingest kept for a retry
             assertEquals("", ctr(ns, "images", "ls", "-q").assertOk().stdout().strip());

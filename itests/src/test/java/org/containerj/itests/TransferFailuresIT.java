@@ -56,6 +56,7 @@ class TransferFailuresIT {
     void setUp(Daemon daemon) {
         this.daemon = daemon;
         daemon.awaitPlugin("io.containerd.grpc.v1", "transfer", "ok", WAIT);
+        daemon.awaitPlugin("io.containerd.grpc.v1", "streaming", "ok", WAIT);
         daemon.awaitPlugin("io.containerd.internal.v1", "registry", "ok", WAIT);
     }
 

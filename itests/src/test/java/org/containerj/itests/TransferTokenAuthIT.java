@@ -47,6 +47,8 @@ class TransferTokenAuthIT {
     void pushAndPullWithCredentialsFromTheClient(Daemon daemon) throws Exception {
         this.daemon = daemon;
         daemon.awaitPlugin("io.containerd.grpc.v1", "transfer", "ok", WAIT);
+        daemon.awaitPlugin("io.containerd.grpc.v1", "streaming", "ok", WAIT);
+        daemon.awaitPlugin("io.containerd.internal.v1", "registry", "ok", WAIT);
         String src = "transfer-auth-src";
         String dst = "transfer-auth-dst";
         String anon = "transfer-auth-anon";

@@ -92,7 +92,7 @@ final class ContentFetcher {
                 offset = 0;
             }
             resumedAt = offset;
-            if (offset > 0) {
+            if (offset > 0 && offset < d.size()) {
                 Logger.tag("transfer").info("resuming ingest {} at {} of {} bytes", ref, offset, d.size());
             }
             if (offset < d.size() || d.size() == 0 && offset == 0) {
