@@ -24,6 +24,8 @@ final class RuncExec implements Process {
     private final Conmon conmon;
     private final ProcessIO io;
     private final CompletableFuture<ExitStatus> exit = new CompletableFuture<>();
+    /** Relays a terminal between the client and conmon; null without a terminal or once it is done. */
+    private volatile TtyRelay tty;
 
     RuncExec(RuncTask task, ExecDir dir, Runc runc, Conmon conmon, ProcessIO io) {
         this.task = task;
@@ -51,10 +53,45 @@ final class RuncExec implements Process {
         }
         if (s != null) {
             exit.complete(s);
+            TtyRelay t = tty;
+            if (t != null) {
+                t.processExited();
+            }
         }
     }
 
+    /** Starts relaying the terminal (after conmon started the process, or after a restart). */
+    void startTerminal() {
+        if (io.terminal()) {
+            tty = TtyRelay.start(task.namespace() + "/" + task.id() + " exec " + id(), dir.dir(), io,
+                    dir::conmonAlive);
+        }
+    }
+
+    private void closeTerminal() {
+        TtyRelay t = tty;
+        tty = null;
+        if (t != null) {
+            t.close();
+        }
+    }
+
+    /** Before the process's files go: see {@link RuncTask#releaseIO()}. */
+    void releaseIO() {
+        TtyRelay t = tty;
+        if (t != null) {
+            try {
+                t.awaitFinished(RuncTask.IO_FINISH_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeTerminal();
+        BinaryLogger.stop(dir.dir(), BinaryLogger.TERM_TIMEOUT);
+    }
+
     void abandon() {
+        closeTerminal();
         exit.completeExceptionally(ContainerjException.unavailable("runtime %s stopped", RuncTaskManager.RUNTIME));
     }
 
@@ -86,7 +123,8 @@ final class RuncExec implements Process {
             throw ContainerjException.failedPrecondition("task %s is %s: cannot exec into it", task.id(),
                     t.name().toLowerCase());
         }
-        conmon.exec(dir, runc, io);
+        conmon.exec(dir, task.namespace(), runc, io);
+        startTerminal();
         task.execStarted(this);
     }
 
@@ -108,12 +146,18 @@ final class RuncExec implements Process {
 
     @Override
     public void resizePty(int width, int height) {
-        // not a terminal: nothing to resize
+        if (io.terminal()) {
+            TtyRelay.resize(dir.dir(), width, height);
+        } // not a terminal: nothing to resize
     }
 
     @Override
     public void closeStdin() {
-        // the daemon holds no write end of the stdin FIFO
+        // without a terminal the daemon holds no write end of the stdin FIFO; with one the relay gives its up
+        TtyRelay t = tty;
+        if (t != null) {
+            t.closeStdin();
+        }
     }
 
     @Override
