@@ -95,7 +95,8 @@ final class Conmon {
 
     /** Runs {@code runc exec --detach} under a new conmon; returns the process's pid. */
     int exec(ExecDir dir, String namespace, Runc runc, ProcessIO io) {
-        try (ConmonStdio stdio = ConmonStdio.prepare(dir.dir(), namespace, dir.containerId(), io, timeout)) {
+        // as in containerd's shim, an exec's logging program gets the exec id as CONTAINER_ID
+        try (ConmonStdio stdio = ConmonStdio.prepare(dir.dir(), namespace, dir.execId(), io, timeout)) {
             try {
                 return launch("exec " + dir.execId() + " in " + dir.containerId(),
                         EXEC_SCRIPT + stdio.flags() + SYNC + stdio.redirects(), parameters(List.of(binary,

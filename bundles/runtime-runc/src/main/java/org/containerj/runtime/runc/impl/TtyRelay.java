@@ -79,10 +79,13 @@ final class TtyRelay implements AutoCloseable {
     private volatile FileChannel sink;
     private volatile SeqPacketSocket socket;
     private volatile FileChannel stdin;
+    /** CloseIO was called (recorded in {@code tty.json}). */
     private volatile boolean stdinClosed;
+    /** conmon closed the attach socket: the process is gone. */
     private volatile boolean attachEnded;
     private volatile boolean closed;
     private volatile boolean done;
+    private boolean sinkMissing;
     private volatile Thread outThread;
     private volatile Thread attachThread;
     private volatile Thread stdinThread;
@@ -92,11 +95,24 @@ final class TtyRelay implements AutoCloseable {
         this.name = name;
         this.dir = dir;
         this.io = io;
-        this.stdout = LogUri.streams(io).stdout();
+        this.stdout = target(io);
         this.monitorAlive = monitorAlive;
         this.connector = connector;
         this.log = new TtyLog(dir.resolve(ConmonStdio.TTY_LOG), state.position());
-        this.stdinClosed = state.stdinClosed() || io.stdin().isEmpty();
+        this.stdinClosed = state.stdinClosed();
+    }
+
+    /**
+     * Where output goes. A bare path that does not exist is a FIFO to come: at creation a
+     * path that is no FIFO was made a file already ({@link ConmonStdio}), so a missing one is
+     * a client's FIFO that was removed, and is created again when the client attaches.
+     */
+    private static LogUri.Target target(ProcessIO io) {
+        String out = io.stdout();
+        if (out.startsWith("/") && !Files.exists(Path.of(out))) {
+            return new LogUri.Fifo(Path.of(out).normalize());
+        }
+        return LogUri.streams(io).stdout();
     }
 
     /** What {@code tty.json} records. */
@@ -134,8 +150,23 @@ final class TtyRelay implements AutoCloseable {
         return t;
     }
 
-    /** Opens the output destination and (unless closed before) the stdin FIFO read-write; neither open blocks. */
+    /**
+     * Opens the output destination and (unless closed before) the stdin FIFO read-write;
+     * neither open blocks. One that does not exist yet (a client that removed its FIFOs
+     * and will create them again, as {@code ctr task attach} does) is opened later.
+     */
     private void openEnds() {
+        openSink();
+        if (!stdinClosed && !io.stdin().isEmpty()) {
+            stdin = openStdin();
+        }
+    }
+
+    /** True when there is a destination for output (or none is wanted); opens it when it can. */
+    private boolean openSink() {
+        if (sink != null || stdout instanceof LogUri.None) {
+            return true;
+        }
         try {
             if (stdout instanceof LogUri.Fifo f) {
                 sink = FileChannel.open(f.path(), StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -144,18 +175,22 @@ final class TtyRelay implements AutoCloseable {
                         StandardOpenOption.APPEND), PosixFilePermissions.asFileAttribute(
                                 PosixFilePermissions.fromString("rw-r--r--")));
             }
+            return true;
         } catch (IOException e) {
-            Logger.tag("runtime").warn("terminal of {}: stdout {} cannot be opened, output is dropped: {}", name,
-                    io.stdout(), e.toString());
-        }
-        if (!stdinClosed) {
-            try {
-                stdin = FileChannel.open(Path.of(io.stdin()), StandardOpenOption.READ, StandardOpenOption.WRITE);
-            } catch (IOException e) {
-                Logger.tag("runtime").warn("terminal of {}: stdin {} cannot be opened: {}", name, io.stdin(),
-                        e.toString());
-                stdinClosed = true;
+            if (!sinkMissing) {
+                sinkMissing = true;
+                Logger.tag("runtime").info("terminal of {}: stdout {} cannot be opened ({}), output waits in {}",
+                        name, io.stdout(), e.toString(), dir.resolve(ConmonStdio.TTY_LOG));
             }
+            return false;
+        }
+    }
+
+    private FileChannel openStdin() {
+        try {
+            return FileChannel.open(Path.of(io.stdin()), StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            return null;
         }
     }
 
@@ -182,7 +217,15 @@ final class TtyRelay implements AutoCloseable {
 
     /** Copies what the log holds beyond the saved position to the client and saves the new position. */
     void pump() throws IOException {
+        pump(false);
+    }
+
+    /** As {@link #pump()}; at the {@code end} output without a destination is dropped rather than kept. */
+    private void pump(boolean end) throws IOException {
         synchronized (pumpLock) {
+            if (!openSink() && !end) {
+                return; // kept in the log until the destination appears
+            }
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             boolean moved = log.read(bytes);
             FileChannel s = sink;
@@ -211,7 +254,7 @@ final class TtyRelay implements AutoCloseable {
         while (monitorAlive.getAsBoolean() && System.nanoTime() < deadline && !closed) {
             Thread.sleep(10);
         }
-        pump();
+        pump(true);
         done = true;
         saveState();
         closeQuietly(sink);
@@ -261,19 +304,21 @@ final class TtyRelay implements AutoCloseable {
     private void runAttach() {
         SeqPacketSocket s = connect();
         if (s == null) {
-            attachEnded = true;
-            wake();
-            return;
+            return; // output is still found by polling, and the end by conmon's exit
         }
         socket = s;
         wake();
-        if (!stdinClosed || stdin != null) {
+        if (!io.stdin().isEmpty() && (!stdinClosed || stdin != null)) {
             stdinThread = thread("in", this::runStdin);
             stdinThread.start();
         }
         byte[] buffer = new byte[64 * 1024];
         try {
-            while (!closed && s.receive(buffer) > 0) {
+            while (!closed) {
+                if (s.receive(buffer) <= 0) {
+                    attachEnded = true; // conmon closed it
+                    break;
+                }
                 wake(); // the data itself is in the log already
             }
         } catch (IOException e) {
@@ -281,7 +326,6 @@ final class TtyRelay implements AutoCloseable {
                 Logger.tag("runtime").debug("terminal of {}: attach socket: {}", name, e.toString());
             }
         }
-        attachEnded = true;
         wake();
     }
 
@@ -316,7 +360,24 @@ final class TtyRelay implements AutoCloseable {
         while (!closed && !done) {
             FileChannel in = stdin;
             if (in == null) {
-                return;
+                if (stdinClosed) {
+                    return;
+                }
+                // the FIFO does not exist (yet): a client creates it when it attaches
+                in = openStdin();
+                if (in == null) {
+                    try {
+                        Thread.sleep(POLL_MILLIS);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    continue;
+                }
+                stdin = in;
+                if (closed) {
+                    closeQuietly(in);
+                    return;
+                }
             }
             int n;
             try {
@@ -384,7 +445,7 @@ final class TtyRelay implements AutoCloseable {
         JsonObject o = new JsonObject();
         o.addProperty("inode", p.inode());
         o.addProperty("offset", p.offset());
-        o.addProperty("stdinClosed", stdinClosed && !io.stdin().isEmpty());
+        o.addProperty("stdinClosed", stdinClosed);
         o.addProperty("done", done);
         Path file = dir.resolve(STATE);
         Path tmp = dir.resolve(STATE + ".tmp");

@@ -333,7 +333,8 @@ class RuncTerminalTest {
         Path script = dir.resolve("logger.sh");
         Files.writeString(script, """
                 #!/bin/sh
-                # args: into <dir>
+                # args: into <dir>; SIGTERM (sent when the process is deleted) does not cut it short
+                trap '' TERM
                 d="$2"
                 echo "id=$CONTAINER_ID ns=$CONTAINER_NAMESPACE args=$*" > "$d/meta"
                 exec 5>&-

@@ -160,7 +160,8 @@ class TtyRelayTest {
 
     @Test
     void aNewRelayReplaysWhatWasLoggedMeanwhileOnlyOnce() throws Exception {
-        Path out = dir.resolve("client.log"); // a bare path that is no FIFO: a file output is appended to
+        // a bare path that is no FIFO: a file output is appended to (created with the task)
+        Path out = Files.createFile(dir.resolve("client.log"));
         ProcessIO io = new ProcessIO("", out.toString(), "", true);
         TtyRelay[] first = new TtyRelay[1];
         log(TS + "F one\n");
@@ -189,6 +190,27 @@ class TtyRelayTest {
     }
 
     @Test
+    void fifosThatAppearLaterAreUsedThen() throws Exception {
+        // after a restart the client's FIFOs may be gone; a client that attaches creates them again
+        Path in = dir.resolve("in-later");
+        Path out = dir.resolve("out-later");
+        TtyRelay[] relay = new TtyRelay[1];
+        log(TS + "F kept for the client\n");
+        SeqPacketSocket conmon = start(new ProcessIO(in.toString(), out.toString(), "", true), relay);
+        await(() -> relay[0] != null, () -> "relay");
+        assertFalse(Files.exists(out), "no file is made where a FIFO was");
+
+        LibC.mknod(out, Stat.S_IFIFO | 0600, 0);
+        LibC.mknod(in, Stat.S_IFIFO | 0600, 0);
+        FifoReader client = new FifoReader(out);
+        await(() -> client.text().equals("kept for the client\n"), client::text);
+        FileChannel typing = FileChannel.open(in, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        cleanUp.add(typing);
+        write(typing, "late input");
+        assertEquals("late input", receive(conmon));
+    }
+
+    @Test
     void closeStdinEndsInputOnceTheClientsClosedTheirs() throws Exception {
         Path in = fifo("in");
         TtyRelay[] relay = new TtyRelay[1];
@@ -206,7 +228,7 @@ class TtyRelayTest {
 
     @Test
     void aRelayWhoseConmonIsGoneCopiesTheRestAndFinishes() throws Exception {
-        Path out = dir.resolve("after-crash.log");
+        Path out = Files.createFile(dir.resolve("after-crash.log"));
         log(TS + "F produced while the daemon was down\n");
         conmonAlive.set(false);
         TtyRelay[] relay = new TtyRelay[1];
