@@ -11,7 +11,8 @@ fi
 packages=(
   openjdk-17-jdk-headless maven      # build and run the daemon
   runc conmon                        # OCI runtime and per-container monitor
-  btrfs-progs util-linux             # btrfs snapshotter, losetup/mount for tests
+  btrfs-progs util-linux             # btrfs snapshotter, losetup/mount for tests; setsid for binary:// loggers
+  bsdutils                           # script(1): the terminal tests run ctr -t on a real pty
   liblmdb0                           # metadata store (LMDB) used through lmdbjava
   containerd                         # only for its ctr client in tests and side-by-side benchmarks
   docker-registry                    # local OCI registry on 127.0.0.1 in tests

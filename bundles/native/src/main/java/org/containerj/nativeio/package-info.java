@@ -4,7 +4,7 @@
  * library usable inside OSGi.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.containerj.nativeio;
 
 import org.osgi.annotation.bundle.Export;

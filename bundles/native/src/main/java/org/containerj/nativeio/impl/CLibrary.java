@@ -43,4 +43,16 @@ public interface CLibrary {
     long lgetxattr(String path, String name, @Out byte[] value, long size);
 
     int lsetxattr(String path, String name, @In byte[] value, long size, int flags);
+
+    int socket(int domain, int type, int protocol);
+
+    int socketpair(int domain, int type, int protocol, @Out int[] sv);
+
+    int connect(int fd, @In byte[] address, int length);
+
+    long recv(int fd, @Out byte[] buffer, long length, int flags);
+
+    long send(int fd, @In byte[] buffer, long length, int flags);
+
+    int shutdown(int fd, int how);
 }

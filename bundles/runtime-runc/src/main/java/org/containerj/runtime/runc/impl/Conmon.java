@@ -24,12 +24,14 @@ import org.containerj.api.runtime.ProcessIO;
  *
  * <p>A JVM can hand a child only descriptors 0 to 2, and conmon wants its result channel as
  * descriptor 3 and the client's FIFOs as its standard streams. So {@code /bin/sh} opens
- * them: the script text is constant and every value (paths from the client included) is a
- * positional parameter, never part of the script. stdout and stderr FIFOs are opened read
- * and write ({@code <>}), so the container does not die of SIGPIPE when the client goes away;
- * stdin is opened read-only and the daemon keeps no write end, so the container sees EOF
- * when the client closes its end. In passthrough logging conmon hands these descriptors
- * straight to the container.
+ * them: the script text is made of constant fragments and every value (paths from the
+ * client included) is a positional parameter, never part of the script. {@link ConmonStdio}
+ * decides how each stream is opened (stdout and stderr FIFOs read and write, so the
+ * container does not die of SIGPIPE when the client goes away; files for appending; a
+ * terminal's streams not at all, conmon holds the pty). Without a terminal stdin is opened
+ * read-only and the daemon keeps no write end, so the container sees EOF when the client
+ * closes its end. In passthrough logging conmon hands these descriptors straight to the
+ * container.
  *
  * <p>The result channel is a file ({@code sync} in the bundle), not a pipe to the JVM: the
  * JDK drains and closes a child's output pipe as soon as that child exits, and the first
@@ -41,13 +43,12 @@ import org.containerj.api.runtime.ProcessIO;
 final class Conmon {
     /**
      * $1 conmon, $2 id, $3 runc, $4 runc root, $5 bundle, $6 exit dir, $7 stdin, $8 stdout, $9 stderr,
-     * ${10} the sync file.
+     * ${10} the sync file. {@link ConmonStdio} adds the logging options and the redirections.
      */
     static final String SCRIPT = "exec \"$1\" --api-version 1 -c \"$2\" -u \"$2\" -n \"$2\" -r \"$3\""
             + " --runtime-arg --root --runtime-arg \"$4\""
             + " --runtime-arg --log --runtime-arg \"$5/runc.log\" --runtime-arg --log-format --runtime-arg json"
-            + " -b \"$5\" -p \"$5/init.pid\" -P \"$5/conmon.pid\" --exit-dir \"$6\" -0 \"$5\" -l passthrough"
-            + " 3>\"${10}\" 0<\"$7\" 1<>\"$8\" 2<>\"$9\"";
+            + " -b \"$5\" -p \"$5/init.pid\" -P \"$5/conmon.pid\" --exit-dir \"$6\" -0 \"$5\"";
 
     /**
      * $1 conmon, $2 container id, $3 runc, $4 runc root, $5 exec dir, $6 attach name, $7 stdin, $8 stdout,
@@ -57,8 +58,10 @@ final class Conmon {
     static final String EXEC_SCRIPT = "exec \"$1\" --api-version 1 -e --exec-process-spec \"$5/process.json\""
             + " -c \"$2\" -u \"$6\" -n \"$2\" -r \"$3\" --runtime-arg --root --runtime-arg \"$4\""
             + " --runtime-arg --log --runtime-arg \"$5/runc.log\" --runtime-arg --log-format --runtime-arg json"
-            + " -b \"$5\" -p \"$5/pid\" -P \"$5/conmon.pid\" --exit-dir \"$5/exits\" -0 \"$5\" -l passthrough"
-            + " 3>\"${10}\" 0<\"$7\" 1<>\"$8\" 2<>\"$9\"";
+            + " -b \"$5\" -p \"$5/pid\" -P \"$5/conmon.pid\" --exit-dir \"$5/exits\" -0 \"$5\"";
+
+    /** conmon's result channel: descriptor 3 goes to the sync file, ${10}. */
+    private static final String SYNC = " 3>\"${10}\"";
 
     private final String binary;
     private final Duration timeout;
@@ -71,17 +74,40 @@ final class Conmon {
 
     /** Runs {@code runc create} under a new conmon; returns the container's init pid. */
     int create(TaskDir dir, Runc runc, ProcessIO io) {
-        return launch("create " + dir.id(), SCRIPT, List.of(binary, dir.id(), runc.binary(), runc.root().toString(),
-                dir.bundle().toString(), dir.exitFile().getParent().toString(), stream(io.stdin()),
-                stream(io.stdout()), stream(io.stderr())), dir.bundle(), dir.runcLog(), io.stdin());
+        try (ConmonStdio stdio = ConmonStdio.prepare(dir.bundle(), dir.namespace(), dir.id(), io, timeout)) {
+            try {
+                return launch("create " + dir.id(), SCRIPT + stdio.flags() + SYNC + stdio.redirects(),
+                        parameters(List.of(binary, dir.id(), runc.binary(), runc.root().toString(),
+                                dir.bundle().toString(), dir.exitFile().getParent().toString()), stdio),
+                        dir.bundle(), dir.runcLog(), io.terminal() ? "" : io.stdin());
+            } catch (RuntimeException e) {
+                stdio.abort(dir.bundle());
+                throw e;
+            }
+        }
+    }
+
+    private static List<String> parameters(List<String> first, ConmonStdio stdio) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(stdio.paths());
+        return all;
     }
 
     /** Runs {@code runc exec --detach} under a new conmon; returns the process's pid. */
-    int exec(ExecDir dir, Runc runc, ProcessIO io) {
-        return launch("exec " + dir.execId() + " in " + dir.containerId(), EXEC_SCRIPT, List.of(binary,
-                dir.containerId(), runc.binary(), runc.root().toString(), dir.dir().toString(),
-                dir.containerId() + "-" + dir.execId(), stream(io.stdin()), stream(io.stdout()), stream(io.stderr())),
-                dir.dir(), dir.runcLog(), io.stdin());
+    int exec(ExecDir dir, String namespace, Runc runc, ProcessIO io) {
+        // as in containerd's shim, an exec's logging program gets the exec id as CONTAINER_ID
+        try (ConmonStdio stdio = ConmonStdio.prepare(dir.dir(), namespace, dir.execId(), io, timeout)) {
+            try {
+                return launch("exec " + dir.execId() + " in " + dir.containerId(),
+                        EXEC_SCRIPT + stdio.flags() + SYNC + stdio.redirects(), parameters(List.of(binary,
+                                dir.containerId(), runc.binary(), runc.root().toString(), dir.dir().toString(),
+                                dir.containerId() + "-" + dir.execId()), stdio),
+                        dir.dir(), dir.runcLog(), io.terminal() ? "" : io.stdin());
+            } catch (RuntimeException e) {
+                stdio.abort(dir.dir());
+                throw e;
+            }
+        }
     }
 
     /**
@@ -188,19 +214,6 @@ final class Conmon {
         } catch (RuntimeException e) {
             throw new ContainerjException(ErrorKind.UNKNOWN, what + ": unreadable answer from conmon: " + line, e);
         }
-    }
-
-    private static String stream(String path) {
-        if (path.isEmpty()) {
-            return "/dev/null";
-        }
-        if (path.contains("://")) {
-            throw ContainerjException.notImplemented("IO %s: only FIFO or file paths are supported yet, not URIs", path);
-        }
-        if (!path.startsWith("/")) {
-            throw ContainerjException.invalidArgument("IO path %s is not absolute", path);
-        }
-        return path;
     }
 
     /** The errors runc logged (JSON lines of level error) and what the shell said, as ": ...". */

@@ -27,6 +27,8 @@ final class RuncExec implements Process {
     private volatile boolean deleted;
     /** Held while an exit is announced, so that it is announced once. */
     private final Object announcing = new Object();
+    /** Relays a terminal between the client and conmon; null without a terminal or once it is done. */
+    private volatile TtyRelay tty;
 
     RuncExec(RuncTask task, ExecDir dir, Runc runc, Conmon conmon, ProcessIO io) {
         this.task = task;
@@ -55,6 +57,10 @@ final class RuncExec implements Process {
         if (s != null) {
             announceExit(s);
             exit.complete(s);
+            TtyRelay t = tty;
+            if (t != null) {
+                t.processExited();
+            }
         }
     }
 
@@ -80,7 +86,38 @@ final class RuncExec implements Process {
         }
     }
 
+    /** Starts relaying the terminal (after conmon started the process, or after a restart). */
+    void startTerminal() {
+        if (io.terminal()) {
+            tty = TtyRelay.start(task.namespace() + "/" + task.id() + " exec " + id(), dir.dir(), io,
+                    dir::conmonAlive);
+        }
+    }
+
+    private void closeTerminal() {
+        TtyRelay t = tty;
+        tty = null;
+        if (t != null) {
+            t.close();
+        }
+    }
+
+    /** Before the process's files go: see {@link RuncTask#releaseIO()}. */
+    void releaseIO() {
+        TtyRelay t = tty;
+        if (t != null) {
+            try {
+                t.awaitFinished(RuncTask.IO_FINISH_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeTerminal();
+        BinaryLogger.stop(dir.dir(), BinaryLogger.TERM_TIMEOUT);
+    }
+
     void abandon() {
+        closeTerminal();
         exit.completeExceptionally(ContainerjException.unavailable("runtime %s stopped", RuncTaskManager.RUNTIME));
     }
 
@@ -112,7 +149,8 @@ final class RuncExec implements Process {
             throw ContainerjException.failedPrecondition("task %s is %s: cannot exec into it", task.id(),
                     t.name().toLowerCase());
         }
-        conmon.exec(dir, runc, io);
+        conmon.exec(dir, task.namespace(), runc, io);
+        startTerminal();
         task.execStarted(this);
     }
 
@@ -134,12 +172,18 @@ final class RuncExec implements Process {
 
     @Override
     public void resizePty(int width, int height) {
-        // not a terminal: nothing to resize
+        if (io.terminal()) {
+            TtyRelay.resize(dir.dir(), width, height);
+        } // not a terminal: nothing to resize
     }
 
     @Override
     public void closeStdin() {
-        // the daemon holds no write end of the stdin FIFO
+        // without a terminal the daemon holds no write end of the stdin FIFO; with one the relay gives its up
+        TtyRelay t = tty;
+        if (t != null) {
+            t.closeStdin();
+        }
     }
 
     @Override

@@ -36,6 +36,8 @@ import org.containerj.api.runtime.Task;
 final class RuncTask implements Task {
     /** The exit code of a task whose monitor died without recording one (as containerd reports it). */
     static final int UNKNOWN_EXIT = 255;
+    /** How long deleting a process waits for its terminal relay to copy the last output. */
+    static final long IO_FINISH_MILLIS = 2000;
 
     private final RuncTaskManager manager;
     private final TaskDir dir;
@@ -50,6 +52,8 @@ final class RuncTask implements Task {
     private long oomAnnounced = -1;
     /** Set before the bundle is removed: nothing is recorded in it any more. */
     private volatile boolean deleted;
+    /** Relays a terminal between the client and conmon; null without a terminal or once it is done. */
+    private volatile TtyRelay tty;
 
     RuncTask(RuncTaskManager manager, TaskDir dir, Runc runc, Conmon conmon, ProcessIO io) {
         this.manager = manager;
@@ -74,6 +78,7 @@ final class RuncTask implements Task {
                     x.checkExit();
                     execs.put(execId, x);
                     if (x.dir().started()) {
+                        x.startTerminal();
                         manager.watchExec(x);
                     }
                 }
@@ -98,6 +103,7 @@ final class RuncTask implements Task {
     ExitStatus deleteExec(RuncExec exec) {
         ExitStatus e = exec.exitForDelete();
         exec.markDeleted();
+        exec.releaseIO();
         execs.remove(exec.id(), exec);
         try {
             RuncTaskManager.deleteTree(exec.dir().dir());
@@ -114,6 +120,43 @@ final class RuncTask implements Task {
     /** Completes the exit (first caller wins). */
     void exited(ExitStatus status) {
         exit.complete(status);
+        TtyRelay t = tty;
+        if (t != null) {
+            t.processExited();
+        }
+    }
+
+    /** Starts relaying the terminal (after conmon created the container, or after a restart). */
+    void startTerminal() {
+        if (io.terminal()) {
+            tty = TtyRelay.start(namespace() + "/" + id(), dir.bundle(), io, dir::conmonAlive);
+        }
+    }
+
+    /** Stops relaying at once; what was not copied stays in the log for a later relay. */
+    void closeTerminal() {
+        TtyRelay t = tty;
+        tty = null;
+        if (t != null) {
+            t.close();
+        }
+    }
+
+    /**
+     * Before the task's files go: lets the terminal relay finish copying (it does once the
+     * process is gone), and stops a {@code binary://} logging program that still runs.
+     */
+    void releaseIO() {
+        TtyRelay t = tty;
+        if (t != null) {
+            try {
+                t.awaitFinished(IO_FINISH_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        closeTerminal();
+        BinaryLogger.stop(dir.bundle(), BinaryLogger.TERM_TIMEOUT);
     }
 
     boolean hasExited() {
@@ -209,6 +252,7 @@ final class RuncTask implements Task {
 
     /** Fails waiters when the runtime stops (the task itself keeps running). */
     void abandon() {
+        closeTerminal();
         execs.values().forEach(RuncExec::abandon);
         exit.completeExceptionally(ContainerjException.unavailable("runtime %s stopped", RuncTaskManager.RUNTIME));
     }
@@ -281,12 +325,19 @@ final class RuncTask implements Task {
 
     @Override
     public void resizePty(int width, int height) {
-        // not a terminal: nothing to resize (containerd ignores it too)
+        if (io.terminal()) {
+            TtyRelay.resize(dir.bundle(), width, height);
+        } // not a terminal: nothing to resize (containerd ignores it too)
     }
 
     @Override
     public void closeStdin() {
-        // The daemon holds no write end of the stdin FIFO: the container sees EOF when the client closes its end.
+        // Without a terminal the daemon holds no write end of the stdin FIFO: the container sees EOF when
+        // the client closes its end. With one, the relay holds a write end and gives it up.
+        TtyRelay t = tty;
+        if (t != null) {
+            t.closeStdin();
+        }
     }
 
     @Override
@@ -341,9 +392,7 @@ final class RuncTask implements Task {
     @Override
     public Process exec(String execId, byte[] processSpecJson, ProcessIO io) {
         Identifiers.validate(execId);
-        if (io.terminal() || OciSpec.parseProcess(processSpecJson).terminal()) {
-            throw ContainerjException.notImplemented("terminal IO is not implemented yet by %s", RuncTaskManager.RUNTIME);
-        }
+        ConmonStdio.check(io, OciSpec.parseProcess(processSpecJson).terminal());
         checkExit();
         if (hasExited()) {
             throw new ContainerjException(ErrorKind.UNKNOWN, "cannot exec in a stopped state");

@@ -150,6 +150,7 @@ final class RuncTaskManager implements TaskManager, AutoCloseable {
         }
         RuncTask task = new RuncTask(this, dir, runc(namespace), conmon, io);
         task.checkExit();
+        task.startTerminal();
         task.recoverExecs();
         tasks.put(key(namespace, id), task);
         Logger.tag("runtime").info("task {}/{} found {}", namespace, id,
@@ -239,9 +240,6 @@ final class RuncTaskManager implements TaskManager, AutoCloseable {
     public Task create(CreateTaskRequest request) {
         String namespace = Identifiers.validate(request.namespace());
         String id = Identifiers.validate(request.containerId());
-        if (request.io().terminal()) {
-            throw ContainerjException.notImplemented("terminal IO is not implemented yet by %s", RUNTIME);
-        }
         if (request.checkpoint() != null && !request.checkpoint().isEmpty()) {
             throw ContainerjException.notImplemented("restore from a checkpoint is not implemented by %s", RUNTIME);
         }
@@ -251,10 +249,7 @@ final class RuncTaskManager implements TaskManager, AutoCloseable {
             throw new ContainerjException(ErrorKind.UNKNOWN, "create task " + id + ": OCI runtime "
                     + settings.runc() + ": no such executable file");
         }
-        if (spec.terminal()) {
-            throw ContainerjException.notImplemented("terminal IO (process.terminal) is not implemented yet by %s",
-                    RUNTIME);
-        }
+        ConmonStdio.check(request.io(), spec.terminal());
         String k = key(namespace, id);
         if (closed) {
             throw ContainerjException.unavailable("runtime %s stopped", RUNTIME);
@@ -281,6 +276,7 @@ final class RuncTaskManager implements TaskManager, AutoCloseable {
     private RuncTask launch(CreateTaskRequest request, TaskDir dir, OciSpec spec) {
         Runc runc = runc(dir.namespace());
         boolean mounted = false;
+        RuncTask task = null;
         try {
             Files.createDirectories(dir.rootfs());
             Files.createDirectories(runc.root());
@@ -301,11 +297,15 @@ final class RuncTaskManager implements TaskManager, AutoCloseable {
             spec.oomScoreAdjFloor(OciSpec.oomScoreAdjFloor());
             Files.write(dir.config(), spec.bytes());
             dir.writeTaskFile(request.io());
-            RuncTask task = new RuncTask(this, dir, runc, conmon, request.io());
+            task = new RuncTask(this, dir, runc, conmon, request.io());
             conmon.create(dir, runc, request.io());
+            task.startTerminal();
             Logger.tag("runtime").debug("task {}/{} created, pid {}", dir.namespace(), dir.id(), dir.initPid());
             return task;
         } catch (IOException | RuntimeException e) {
+            if (task != null) {
+                task.closeTerminal();
+            }
             ContainerjException failure = e instanceof ContainerjException c ? c
                     : new ContainerjException(ErrorKind.UNKNOWN, "create task " + dir.id() + ": " + e.getMessage(), e);
             try {
@@ -346,6 +346,7 @@ final class RuncTaskManager implements TaskManager, AutoCloseable {
             }
             ExitStatus exit = task.stopForDelete(timeout);
             task.markDeleted();
+            task.releaseIO();
             removeRemains(task.dir(), runc(task.namespace()));
             tasks.remove(k, task);
             return exit;
@@ -363,6 +364,7 @@ final class RuncTaskManager implements TaskManager, AutoCloseable {
      */
     private void removeRemains(TaskDir dir, Runc runc) throws IOException {
         runc.deleteForce(dir.id());
+        BinaryLogger.kill(dir.bundle());
         mounter.unmountAll(dir.rootfs());
         List<String> left = mountsUnder(dir.bundle());
         if (!left.isEmpty()) {
