@@ -9,6 +9,14 @@ public interface Process {
 
     ProcessState state();
 
+    /**
+     * The process's pid as {@link #state()} reports it (0 before it exists), for callers that
+     * need nothing else: a runtime can answer it without asking its OCI runtime for the status.
+     */
+    default int pid() {
+        return state().pid();
+    }
+
     void start();
 
     /** Sends {@code signal}; with {@code all}, to every process of the container. */

@@ -1,6 +1,6 @@
 /** Runtimes: tasks (a container's init process) and their exec'd processes. */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.containerj.api.runtime;
 
 import org.osgi.annotation.bundle.Export;

@@ -254,7 +254,7 @@ public class TasksService extends TasksGrpc.TasksImplBase {
         String checkpoint = request.hasCheckpoint() ? request.getCheckpoint().getDigest() : null;
         Task task = runtime.create(new CreateTaskRequest(namespace, id, container.spec().value(), rootfs, io,
                 optionsType, options, checkpoint));
-        int pid = task.state().pid();
+        int pid = task.pid(); // not state(): that would run runc state
         TaskCreate.Builder event = TaskCreate.newBuilder().setContainerId(id).setPid(pid)
                 .setIo(TaskIO.newBuilder().setStdin(io.stdin()).setStdout(io.stdout()).setStderr(io.stderr())
                         .setTerminal(io.terminal()))
@@ -272,7 +272,7 @@ public class TasksService extends TasksGrpc.TasksImplBase {
         String namespace = RequestNamespace.current();
         Process p = process(namespace, request.getContainerId(), request.getExecId());
         p.start();
-        int pid = p.state().pid();
+        int pid = p.pid();
         if (request.getExecId().isEmpty()) {
             publish(namespace, "/tasks/start", TaskStart.newBuilder().setContainerId(request.getContainerId())
                     .setPid(pid).build());

@@ -4,12 +4,17 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
+import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -36,9 +41,10 @@ import org.containerj.api.runtime.ProcessIO;
  * <p>The result channel is a file ({@code sync} in the bundle), not a pipe to the JVM: the
  * JDK drains and closes a child's output pipe as soon as that child exits, and the first
  * conmon process exits at once, before its monitor has written the pid, so a pipe would
- * often read as an empty EOF. The file is polled for its first line; the monitor gone (its
- * {@code -P} pid file names no live conmon) with no line written means {@code runc} failed,
- * and runc's JSON log says why.
+ * often read as an empty EOF. The file is read again whenever the bundle directory changes
+ * (inotify, through a {@link WatchService}) and at least every {@link #RECHECK_MILLIS}, until
+ * it has a first line; the monitor gone (its {@code -P} pid file names no live conmon) with
+ * no line written means {@code runc} failed, and runc's JSON log says why.
  */
 final class Conmon {
     /**
@@ -65,7 +71,8 @@ final class Conmon {
 
     private final String binary;
     private final Duration timeout;
-    private static final long POLL_MILLIS = 10;
+    /** How often the sync file and the monitor are looked at when no change was seen (a lost event, a dead monitor). */
+    private static final long RECHECK_MILLIS = 50;
 
     Conmon(String binary, Duration timeout) {
         this.binary = binary;
@@ -153,10 +160,13 @@ final class Conmon {
         pb.environment().put("PATH", Command.PATH.substring("PATH=".length()));
         pb.environment().put("_OCI_SYNCPIPE", "3");
         java.lang.Process sh;
+        WatchService changes = null;
         try {
             Files.deleteIfExists(sync);
+            changes = watch(dir);
             sh = pb.start();
         } catch (IOException e) {
+            close(changes);
             throw new ContainerjException(ErrorKind.UNKNOWN, what + ": start conmon: " + e.getMessage(), e);
         }
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -178,12 +188,56 @@ final class Conmon {
                     throw new ContainerjException(ErrorKind.DEADLINE_EXCEEDED, what + ": no pid from conmon after "
                             + timeout.toSeconds() + "s" + detail(runcLog, shellErrors));
                 }
-                Thread.sleep(POLL_MILLIS);
+                awaitChange(changes);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             sh.destroyForcibly();
             throw new ContainerjException(ErrorKind.CANCELED, what + ": interrupted", e);
+        } finally {
+            close(changes);
+        }
+    }
+
+    /** A watch on {@code dir} for new and written files; null (plain rechecks then) when inotify is not available. */
+    private static WatchService watch(Path dir) {
+        WatchService w = null;
+        try {
+            w = dir.getFileSystem().newWatchService();
+            dir.register(w, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+            return w;
+        } catch (IOException | UnsupportedOperationException e) {
+            close(w); // e.g. out of inotify instances: the bounded rechecks still find the answer
+            return null;
+        }
+    }
+
+    /** Waits until something in the watched directory changed, at most {@link #RECHECK_MILLIS}. */
+    private static void awaitChange(WatchService changes) throws InterruptedException {
+        if (changes == null) {
+            Thread.sleep(RECHECK_MILLIS / 5);
+            return;
+        }
+        WatchKey k;
+        try {
+            k = changes.poll(RECHECK_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (ClosedWatchServiceException e) {
+            Thread.sleep(RECHECK_MILLIS / 5);
+            return;
+        }
+        if (k != null) {
+            k.pollEvents(); // which file does not matter: the sync file is read again
+            k.reset();
+        }
+    }
+
+    private static void close(WatchService w) {
+        if (w != null) {
+            try {
+                w.close();
+            } catch (IOException ignored) {
+                // closing an inotify descriptor does not fail in practice
+            }
         }
     }
 

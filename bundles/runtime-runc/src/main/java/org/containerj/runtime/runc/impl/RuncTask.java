@@ -285,6 +285,12 @@ final class RuncTask implements Task {
         return new ProcessState(id(), pid, status, io.stdin(), io.stdout(), io.stderr(), io.terminal(), e);
     }
 
+    /** The init pid conmon recorded: no {@code runc state} (a process start) needed for it. */
+    @Override
+    public int pid() {
+        return dir.initPid();
+    }
+
     private static ProcessStatus status(String runcStatus) {
         return switch (runcStatus) {
             case "created" -> ProcessStatus.CREATED;
