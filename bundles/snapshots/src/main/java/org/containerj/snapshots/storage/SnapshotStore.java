@@ -18,7 +18,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
@@ -31,22 +33,32 @@ import org.containerj.api.snapshots.SnapshotKind;
 import org.containerj.api.snapshots.SnapshotUsage;
 
 /**
- * The snapshots of one snapshotter, kept in {@code <root>/}{@value #FILE}: the part
- * containerd's {@code snapshots/storage} plays on its bolt {@code metadata.db}.
+ * The snapshots of one snapshotter, kept in {@code <root>/}{@value #FILE} plus a journal
+ * {@code <root>/}{@value #JOURNAL}: the part containerd's {@code snapshots/storage} plays
+ * on its bolt {@code metadata.db}.
  *
- * <p>The whole state is small (some hundred bytes per snapshot) and lives in memory;
- * every update writes all of it to a temporary file, syncs it, renames it over the old
- * file and syncs the directory, so after a crash the file holds either the state before
- * an update or the state after it. A trailing CRC-32 catches a damaged file, which is
- * then refused rather than silently emptied. Readers never wait: they see the state of
- * the last finished update. One update runs at a time, so work given to
- * {@link #update} may also change the snapshotter's directories (create, rename) while
- * no other update can interleave. {@code <root>/metadata.lock} keeps a second process
- * (or a second open store) off the same root.
+ * <p>The whole state is small (some hundred bytes per snapshot) and lives in memory. An
+ * update appends one record (the snapshots it put and the keys it deleted, with a CRC-32)
+ * to the journal and syncs the journal's data once, which is as many syncs as a bolt
+ * commit and far fewer than rewriting the whole file. When the journal has grown past
+ * {@value #COMPACT_AT} bytes the state is written whole: to a temporary file, synced,
+ * renamed over {@value #FILE}, the directory synced, and only then the journal emptied.
+ * Replaying records is idempotent (each sets a key to its value after that update), so a
+ * crash between the rename and the truncation loses nothing. On opening, a journal tail
+ * that is incomplete or fails its CRC is the update that never returned, and is cut off;
+ * a damaged {@value #FILE} is refused rather than silently emptied. Readers never wait:
+ * they see the state of the last finished update. One update runs at a time, so work
+ * given to {@link #update} may also change the snapshotter's directories (create, rename)
+ * while no other update can interleave. {@code <root>/metadata.lock} keeps a second
+ * process (or a second open store) off the same root.
  */
 public final class SnapshotStore implements Closeable {
     public static final String FILE = "metadata.snapshots";
+    public static final String JOURNAL = "metadata.journal";
     static final String LOCK_FILE = "metadata.lock";
+    static final int COMPACT_AT = 1 << 20;
+
+    private static final int RECORD_MAGIC = 0x434A4A52; // "CJJR"
 
     private static final int MAGIC = 0x434A534E; // "CJSN"
     private static final int FORMAT = 1;
@@ -56,14 +68,16 @@ public final class SnapshotStore implements Closeable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final ReentrantLock writer = new ReentrantLock();
+    private final FileChannel journal;
     private volatile State state;
     private volatile boolean closed;
 
     private record State(NavigableMap<String, SnapshotEntry> entries, long sequence) {
     }
 
-    private SnapshotStore(Path dir, FileChannel lockChannel, FileLock lock, State state) {
+    private SnapshotStore(Path dir, FileChannel lockChannel, FileLock lock, FileChannel journal, State state) {
         this.dir = dir;
+        this.journal = journal;
         this.file = dir.resolve(FILE);
         this.lockChannel = lockChannel;
         this.lock = lock;
@@ -96,7 +110,20 @@ public final class SnapshotStore implements Closeable {
             } catch (java.io.EOFException e) {
                 throw new IllegalStateException("snapshot store " + dir.resolve(FILE) + " is damaged (truncated)", e);
             }
-            SnapshotStore store = new SnapshotStore(dir, channel, lock, state);
+            Path journalFile = dir.resolve(JOURNAL);
+            boolean created = !Files.exists(journalFile);
+            FileChannel journal = FileChannel.open(journalFile, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            try {
+                state = replay(journal, journalFile, state);
+                if (created) {
+                    syncDirectory(dir);
+                }
+            } catch (IOException | RuntimeException e) {
+                journal.close();
+                throw e;
+            }
+            SnapshotStore store = new SnapshotStore(dir, channel, lock, journal, state);
             channel = null;
             return store;
         } catch (IOException e) {
@@ -136,10 +163,25 @@ public final class SnapshotStore implements Closeable {
             T result = work.apply(tx);
             if (tx.changed()) {
                 State next = new State(Collections.unmodifiableNavigableMap(tx.entries()), tx.sequence());
-                write(next);
+                append(s, next);
                 state = next;
             }
             return result;
+        } finally {
+            writer.unlock();
+        }
+    }
+
+    /** Writes the state whole and empties the journal, as a long journal is. */
+    void compact() {
+        writer.lock();
+        try {
+            State s = current();
+            write(s);
+            journal.truncate(0);
+            journal.force(false);
+        } catch (IOException e) {
+            throw ContainerjException.internal("cannot compact snapshot store " + dir + ": " + e, e);
         } finally {
             writer.unlock();
         }
@@ -160,6 +202,11 @@ public final class SnapshotStore implements Closeable {
                 // closing the channel releases it as well
             }
             try {
+                journal.close();
+            } catch (IOException ignored) {
+                // every record was synced when it was appended
+            }
+            try {
                 lockChannel.close();
             } catch (IOException ignored) {
                 // nothing left to do
@@ -174,6 +221,143 @@ public final class SnapshotStore implements Closeable {
             throw ContainerjException.unavailable("snapshot store %s is closed", dir);
         }
         return state;
+    }
+
+    // ---- the journal
+
+    /** Appends what changed from {@code before} to {@code after}, syncs it, and compacts a long journal. */
+    private void append(State before, State after) {
+        byte[] record = encodeRecord(before, after);
+        try {
+            long end = journal.size();
+            ByteBuffer buffer = ByteBuffer.wrap(record);
+            long at = end;
+            while (buffer.hasRemaining()) {
+                at += journal.write(buffer, at);
+            }
+            try {
+                journal.force(false);
+            } catch (IOException e) {
+                // the record may or may not be on disk: cut it off so that a restart cannot see it
+                journal.truncate(end);
+                throw e;
+            }
+            if (at >= COMPACT_AT) {
+                write(after);
+                journal.truncate(0);
+                journal.force(false);
+            }
+        } catch (IOException e) {
+            throw ContainerjException.internal("cannot write snapshot store journal " + dir.resolve(JOURNAL) + ": " + e,
+                    e);
+        }
+    }
+
+    static byte[] encodeRecord(State before, State after) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+            DataOutputStream out = new DataOutputStream(bytes);
+            out.writeLong(after.sequence());
+            List<SnapshotEntry> puts = new ArrayList<>();
+            for (SnapshotEntry e : after.entries().values()) {
+                if (!e.equals(before.entries().get(e.key()))) {
+                    puts.add(e);
+                }
+            }
+            out.writeInt(puts.size());
+            for (SnapshotEntry e : puts) {
+                writeEntry(out, e);
+            }
+            List<String> deletes = new ArrayList<>();
+            for (String key : before.entries().keySet()) {
+                if (!after.entries().containsKey(key)) {
+                    deletes.add(key);
+                }
+            }
+            out.writeInt(deletes.size());
+            for (String key : deletes) {
+                writeString(out, key);
+            }
+            out.flush();
+            byte[] payload = bytes.toByteArray();
+            CRC32 crc = new CRC32();
+            crc.update(payload);
+            ByteBuffer record = ByteBuffer.allocate(4 + 4 + payload.length + 8);
+            record.putInt(RECORD_MAGIC).putInt(payload.length).put(payload).putLong(crc.getValue());
+            return record.array();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Applies the journal's records to {@code base}; an incomplete or damaged tail (an
+     * update that never returned) is cut off.
+     */
+    private static State replay(FileChannel journal, Path file, State base) throws IOException {
+        long size = journal.size();
+        if (size == 0) {
+            return base;
+        }
+        if (size > Integer.MAX_VALUE) {
+            throw new IllegalStateException("snapshot store journal " + file + " is too large (" + size + " bytes)");
+        }
+        ByteBuffer all = ByteBuffer.allocate((int) size);
+        long at = 0;
+        while (all.hasRemaining()) {
+            int n = journal.read(all, at);
+            if (n < 0) {
+                break;
+            }
+            at += n;
+        }
+        all.flip();
+        TreeMap<String, SnapshotEntry> entries = new TreeMap<>(base.entries());
+        long sequence = base.sequence();
+        long good = 0;
+        while (all.remaining() >= 16) {
+            int start = all.position();
+            if (all.getInt() != RECORD_MAGIC) {
+                break;
+            }
+            int length = all.getInt();
+            if (length < 0 || length > all.remaining() - 8) {
+                break;
+            }
+            byte[] payload = new byte[length];
+            all.get(payload);
+            CRC32 crc = new CRC32();
+            crc.update(payload);
+            if (crc.getValue() != all.getLong()) {
+                break;
+            }
+            DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+            sequence = Math.max(sequence, in.readLong());
+            int puts = in.readInt();
+            for (int i = 0; i < puts; i++) {
+                SnapshotEntry e = readEntry(in);
+                entries.put(e.key(), e);
+            }
+            int deletes = in.readInt();
+            for (int i = 0; i < deletes; i++) {
+                entries.remove(readString(in));
+            }
+            good = all.position();
+            if (start == good) {
+                break;
+            }
+        }
+        if (good < size) {
+            journal.truncate(good);
+            journal.force(false);
+        }
+        return new State(Collections.unmodifiableNavigableMap(entries), sequence);
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true);
+        }
     }
 
     // ---- the file
@@ -191,9 +375,7 @@ public final class SnapshotStore implements Closeable {
                 out.force(true);
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-                d.force(true);
-            }
+            syncDirectory(dir);
         } catch (IOException e) {
             try {
                 Files.deleteIfExists(tmp);
@@ -213,20 +395,7 @@ public final class SnapshotStore implements Closeable {
             out.writeLong(s.sequence());
             out.writeInt(s.entries().size());
             for (SnapshotEntry e : s.entries().values()) {
-                out.writeLong(e.id());
-                writeString(out, e.key());
-                out.writeByte(e.kind().wire());
-                writeString(out, e.parent());
-                writeInstant(out, e.created());
-                writeInstant(out, e.updated());
-                out.writeLong(e.usage().inodes());
-                out.writeLong(e.usage().size());
-                Map<String, String> labels = new TreeMap<>(e.labels());
-                out.writeInt(labels.size());
-                for (Map.Entry<String, String> l : labels.entrySet()) {
-                    writeString(out, l.getKey());
-                    writeString(out, l.getValue());
-                }
+                writeEntry(out, e);
             }
             out.flush();
             CRC32 crc = new CRC32();
@@ -268,21 +437,43 @@ public final class SnapshotStore implements Closeable {
         int count = in.readInt();
         TreeMap<String, SnapshotEntry> entries = new TreeMap<>();
         for (int i = 0; i < count; i++) {
-            long id = in.readLong();
-            String key = readString(in);
-            SnapshotKind kind = kind(in.readByte());
-            String parent = readString(in);
-            Instant created = readInstant(in);
-            Instant updated = readInstant(in);
-            SnapshotUsage usage = new SnapshotUsage(in.readLong(), in.readLong());
-            int labelCount = in.readInt();
-            Map<String, String> labels = new TreeMap<>();
-            for (int j = 0; j < labelCount; j++) {
-                labels.put(readString(in), readString(in));
-            }
-            entries.put(key, new SnapshotEntry(id, key, kind, parent, labels, created, updated, usage));
+            SnapshotEntry e = readEntry(in);
+            entries.put(e.key(), e);
         }
         return new State(Collections.unmodifiableNavigableMap(entries), sequence);
+    }
+
+    private static void writeEntry(DataOutputStream out, SnapshotEntry e) throws IOException {
+        out.writeLong(e.id());
+        writeString(out, e.key());
+        out.writeByte(e.kind().wire());
+        writeString(out, e.parent());
+        writeInstant(out, e.created());
+        writeInstant(out, e.updated());
+        out.writeLong(e.usage().inodes());
+        out.writeLong(e.usage().size());
+        Map<String, String> labels = new TreeMap<>(e.labels());
+        out.writeInt(labels.size());
+        for (Map.Entry<String, String> l : labels.entrySet()) {
+            writeString(out, l.getKey());
+            writeString(out, l.getValue());
+        }
+    }
+
+    private static SnapshotEntry readEntry(DataInputStream in) throws IOException {
+        long id = in.readLong();
+        String key = readString(in);
+        SnapshotKind kind = kind(in.readByte());
+        String parent = readString(in);
+        Instant created = readInstant(in);
+        Instant updated = readInstant(in);
+        SnapshotUsage usage = new SnapshotUsage(in.readLong(), in.readLong());
+        int labelCount = in.readInt();
+        Map<String, String> labels = new TreeMap<>();
+        for (int j = 0; j < labelCount; j++) {
+            labels.put(readString(in), readString(in));
+        }
+        return new SnapshotEntry(id, key, kind, parent, labels, created, updated, usage);
     }
 
     private static SnapshotKind kind(int wire) {

@@ -97,6 +97,7 @@ class SnapshotStoreTest {
     void damagedFileIsRefused() throws IOException {
         try (SnapshotStore store = SnapshotStore.open(dir)) {
             store.update(tx -> tx.create(SnapshotKind.ACTIVE, "a", "", Map.of()));
+            store.compact();
         }
         Path file = dir.resolve(SnapshotStore.FILE);
         byte[] bytes = Files.readAllBytes(file);
@@ -106,6 +107,67 @@ class SnapshotStoreTest {
         assertTrue(e.getMessage().contains("damaged"), e.getMessage());
         Files.write(file, new byte[] {1, 2, 3});
         assertThrows(IllegalStateException.class, () -> SnapshotStore.open(dir));
+    }
+
+    @Test
+    void tornJournalTailIsCutOff() throws IOException {
+        try (SnapshotStore store = SnapshotStore.open(dir)) {
+            store.update(tx -> tx.create(SnapshotKind.ACTIVE, "a", "", Map.of()));
+            store.update(tx -> tx.create(SnapshotKind.ACTIVE, "b", "", Map.of()));
+        }
+        Path journal = dir.resolve(SnapshotStore.JOURNAL);
+        byte[] bytes = Files.readAllBytes(journal);
+        Files.write(journal, java.util.Arrays.copyOf(bytes, bytes.length - 3));
+        try (SnapshotStore store = SnapshotStore.open(dir)) {
+            assertTrue(store.view(tx -> tx.find("a")).isPresent());
+            assertTrue(store.view(tx -> tx.find("b")).isEmpty(), "the update that never finished is gone");
+            StoredSnapshot c = store.update(tx -> tx.create(SnapshotKind.ACTIVE, "c", "", Map.of()));
+            assertEquals(2, c.id());
+        }
+        try (SnapshotStore store = SnapshotStore.open(dir)) {
+            assertEquals(Set.of("1", "2"), store.view(SnapshotTransaction::ids));
+            assertTrue(store.view(tx -> tx.find("c")).isPresent(), "records after the cut are read");
+        }
+    }
+
+    @Test
+    void crashBetweenCompactionAndTruncationLosesNothing() throws IOException {
+        Path journal = dir.resolve(SnapshotStore.JOURNAL);
+        byte[] records;
+        try (SnapshotStore store = SnapshotStore.open(dir)) {
+            store.update(tx -> tx.create(SnapshotKind.ACTIVE, "a", "", Map.of("x", "1")));
+            store.update(tx -> tx.commit("a", "A", new SnapshotUsage(1, 2), Map.of()));
+            store.update(tx -> tx.create(SnapshotKind.ACTIVE, "b", "A", Map.of()));
+            store.update(tx -> tx.remove("b"));
+            records = Files.readAllBytes(journal);
+            store.compact();
+            assertEquals(0, Files.size(journal));
+        }
+        Files.write(journal, records);
+        try (SnapshotStore store = SnapshotStore.open(dir)) {
+            assertEquals(Set.of("1"), store.view(SnapshotTransaction::ids));
+            assertEquals(SnapshotKind.COMMITTED, store.view(tx -> tx.entry("A")).kind());
+            assertEquals(3, store.update(tx -> tx.create(SnapshotKind.ACTIVE, "c", "A", Map.of())).id());
+        }
+    }
+
+    @Test
+    void longJournalIsCompacted() throws IOException {
+        try (SnapshotStore store = SnapshotStore.open(dir)) {
+            String big = "v".repeat(4000);
+            for (int i = 0; i < SnapshotStore.COMPACT_AT / 4000 + 2; i++) {
+                int n = i;
+                store.update(tx -> tx.create(SnapshotKind.ACTIVE, "s" + n, "", Map.of("big", big)));
+                store.update(tx -> tx.remove("s" + n));
+            }
+            assertTrue(Files.size(dir.resolve(SnapshotStore.JOURNAL)) < SnapshotStore.COMPACT_AT);
+            assertTrue(Files.exists(dir.resolve(SnapshotStore.FILE)));
+            store.update(tx -> tx.create(SnapshotKind.ACTIVE, "kept", "", Map.of()));
+        }
+        try (SnapshotStore store = SnapshotStore.open(dir)) {
+            assertTrue(store.view(tx -> tx.find("kept")).isPresent());
+            assertEquals(1, store.view(SnapshotTransaction::ids).size());
+        }
     }
 
     @Test

@@ -35,6 +35,7 @@ import org.tinylog.Logger;
  *
  * <pre>
  * &lt;root&gt;/metadata.snapshots        the snapshots ({@link SnapshotStore})
+ * &lt;root&gt;/metadata.journal          changes to them since that file was last written whole
  * &lt;root&gt;/snapshots/&lt;id&gt;/fs        the layer: an overlay upper directory, or the whole tree of a base
  * &lt;root&gt;/snapshots/&lt;id&gt;/work      overlay's work directory (active snapshots)
  * &lt;root&gt;/snapshots/removed-&lt;id&gt;   a removed snapshot, deleted by {@link #cleanup()}
