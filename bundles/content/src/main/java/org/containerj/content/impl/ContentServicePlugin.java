@@ -3,6 +3,7 @@ package org.containerj.content.impl;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import org.containerj.api.content.ContentStore;
 import org.containerj.api.content.Digest;
@@ -13,6 +14,7 @@ import org.containerj.api.metadata.MetadataStore;
 import org.containerj.api.plugin.PluginProperties;
 import org.containerj.api.plugin.PluginTypes;
 import org.containerj.proto.events.ContentDelete;
+import org.osgi.service.component.ComponentContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -38,7 +40,12 @@ import org.tinylog.Logger;
         PluginProperties.TYPE + "=" + PluginTypes.SERVICE,
         PluginProperties.ID + "=" + ContentServicePlugin.ID,
         PluginProperties.REQUIRES + "=" + PluginTypes.METADATA + ".bolt",
-        PluginProperties.REQUIRES + "=" + PluginTypes.CONTENT + "." + LocalContentPlugin.ID })
+        PluginProperties.REQUIRES + "=" + PluginTypes.CONTENT + "." + LocalContentPlugin.ID },
+        // Looked up at delete time, not bound: the collector's content collector refers back to
+        // this service, and with both references bound SCR breaks the cycle at start-up by leaving
+        // the collector's side unbound (then blob files are never removed).
+        reference = @Reference(name = "gc", service = GarbageCollector.class,
+                cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC))
 public class ContentServicePlugin implements NamespacedContentStore {
     public static final String ID = "content-service";
     static final String DELETE_TOPIC = "/content/delete";
@@ -53,23 +60,27 @@ public class ContentServicePlugin implements NamespacedContentStore {
     private volatile EventPublisher events;
 
     /** Asked for a run after a delete when it is there; content works without it. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile GarbageCollector gc;
+    private final Supplier<GarbageCollector> gc;
 
     @Activate
     public ContentServicePlugin(@Reference(name = "metadata") MetadataStore metadata,
             @Reference(name = "content", target = "(&(" + PluginProperties.TYPE + "=" + PluginTypes.CONTENT + ")("
                     + PluginProperties.ID + "=" + LocalContentPlugin.ID + "))") ContentStore content,
-            Map<String, Object> config) {
+            Map<String, Object> config, ComponentContext context) {
+        this(metadata, content, config, () -> context.locateService("gc"));
+    }
+
+    private ContentServicePlugin(MetadataStore metadata, ContentStore content, Map<String, Object> config,
+            Supplier<GarbageCollector> gc) {
+        this.gc = gc;
         this.store = new MetadataContentStore(metadata, content, this::deleted);
         modified(config);
     }
 
     /** For tests: the plugin with a given publisher and collector (either may be null). */
     ContentServicePlugin(MetadataStore metadata, ContentStore content, EventPublisher events, GarbageCollector gc) {
-        this(metadata, content, Map.of());
+        this(metadata, content, Map.<String, Object>of(), () -> gc);
         this.events = events;
-        this.gc = gc;
     }
 
     /** A new content_sharing_policy applies to writers opened from now on; a bad value keeps the old one. */
@@ -104,7 +115,7 @@ public class ContentServicePlugin implements NamespacedContentStore {
             ContentDelete event = ContentDelete.newBuilder().setDigest(digest.toString()).build();
             publisher.publish(namespace, DELETE_TOPIC, event.getDescriptorForType().getFullName(), event.toByteArray());
         }
-        GarbageCollector collector = gc;
+        GarbageCollector collector = gc.get();
         if (collector != null) {
             collector.schedule();
         }

@@ -85,7 +85,7 @@ class ContentServicePluginTest {
 
     @Test
     void withoutCollectorOrExchangeADeleteStillWorks() {
-        ContentServicePlugin plugin = new ContentServicePlugin(db, local, null, null);
+        ContentServicePlugin plugin = new ContentServicePlugin(db, local, (EventPublisher) null, null);
         ContentStore ns = plugin.forNamespace("a", null);
         Digest d = commit(ns, "hello");
         ns.delete(d);

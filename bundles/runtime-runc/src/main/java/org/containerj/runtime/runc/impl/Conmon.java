@@ -152,7 +152,10 @@ final class Conmon {
         List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", script, "sh"));
         argv.addAll(parameters);
         argv.add(sync.toString());
+        // conmon writes some files (an OOM marker) into its working directory: keep them in the
+        // task's directory rather than wherever the daemon was started
         ProcessBuilder pb = new ProcessBuilder(argv)
+                .directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(shellErrors.toFile());
