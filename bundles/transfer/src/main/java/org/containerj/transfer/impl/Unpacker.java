@@ -179,6 +179,9 @@ final class Unpacker {
      * failure anywhere leaves none behind.
      */
     private final class ParallelUnpack {
+        private static final int REBASED = 0;
+        private static final int IN_ORDER = 1;
+        private static final int THERE = 2;
         private final UnpackPlan plan;
         private final List<Descriptor> layers;
         private final List<Digest> diffIds;
@@ -217,19 +220,16 @@ final class Unpacker {
                         }
                     }));
                 }
-                int parallel = 0;
-                int fallbacks = 0;
+                int[] outcomes = new int[3];
                 for (int i = first; i < layers.size(); i++) {
                     job.checkNotFailed();
-                    if (commitInOrder(i, applies.get(i - first))) {
-                        parallel++;
-                    } else {
-                        fallbacks++;
-                    }
+                    outcomes[commitInOrder(i, applies.get(i - first))]++;
                 }
-                Logger.tag("transfer").info(
-                        "{}: unpacked {} of {} layers in parallel and rebased onto their parents, {} in order",
-                        plan.snapshotterName(), parallel, layers.size(), fallbacks);
+                if (first < layers.size()) {
+                    Logger.tag("transfer").info("{}: unpacked {} of {} layers in parallel and rebased onto their "
+                            + "parents, {} in order, {} already there", plan.snapshotterName(), outcomes[REBASED],
+                            layers.size(), outcomes[IN_ORDER], first + outcomes[THERE]);
+                }
             } catch (RuntimeException | Error e) {
                 job.fail(e); // stops the other applies before their snapshots are removed
                 cleanUp();
@@ -293,8 +293,8 @@ final class Unpacker {
             }
         }
 
-        /** Commits layer {@code i} onto its parent; false when it was applied the sequential way instead. */
-        private boolean commitInOrder(int i, Job.Task<Applied> apply) {
+        /** Commits layer {@code i} onto its parent: {@link #REBASED}, {@link #IN_ORDER} (applied again the sequential way) or {@link #THERE}. */
+        private int commitInOrder(int i, Job.Task<Applied> apply) {
             Snapshotter snapshots = plan.snapshots();
             Descriptor layer = layers.get(i);
             String parent = i == 0 ? "" : chain.get(i - 1).toString();
@@ -305,11 +305,11 @@ final class Unpacker {
                     if (applied != null) {
                         discard(applied.key());
                     }
-                    return true;
+                    return THERE;
                 }
                 if (applied == null) {
                     unpackLayer(plan, layer, diffIds.get(i), parent, chainId, fetches.get(i));
-                    return false;
+                    return IN_ORDER;
                 }
                 try {
                     snapshots.commit(chainId, applied.key(), applied.labels(), parent);
@@ -327,7 +327,7 @@ final class Unpacker {
             }
             ContentBlobs.label(content, layer.digest(), Map.of(GcLabels.UNCOMPRESSED, diffIds.get(i).toString()));
             progress.about("extracted", layer);
-            return true;
+            return REBASED;
         }
 
         private void discard(String key) {
