@@ -274,6 +274,37 @@ class LayerUnpackIT {
         removeImage("layer-it-native", "native", remote);
     }
 
+    /**
+     * The Transfer service applies the layers into overlayfs in parallel, each without its
+     * lowers, and rebases them onto their parents: whiteouts and the opaque directory must
+     * give the same tree as the layer-by-layer unpack of {@code ctr images pull} (client side).
+     */
+    @Test
+    void richImagePulledThroughTheTransferServiceUnpacksInParallelToTheSameTree() throws Exception {
+        BusyboxImage image = richImage();
+        String remote = registry.host() + "/itest/rich-parallel:1";
+        push(image, remote);
+
+        pull("layer-it-sequential", "overlayfs", remote, image);
+        FsTree sequential = viewTree("layer-it-sequential", "overlayfs", image.chainId());
+
+        long mark = daemon.logMark();
+        CommandResult pulled = daemon.shell("image-pull -n layer-it-parallel --plain-http --snapshotter overlayfs "
+                + remote);
+        if (!pulled.ok()) {
+            throw new AssertionError("pull failed: " + pulled + "\n" + daemon.logTail(60));
+        }
+        String log = daemon.logSince(mark);
+        assertTrue(log.contains("overlayfs: unpacked " + image.chainIds().size() + " of " + image.chainIds().size()
+                + " layers in parallel"), "the parallel path was used:\n" + log);
+        FsTree parallel = viewTree("layer-it-parallel", "overlayfs", image.chainId());
+        assertRichTree(parallel, "overlayfs, in parallel");
+        assertEquals("", sequential.differences(parallel), "the parallel unpack gives the same tree");
+
+        removeImage("layer-it-parallel", "overlayfs", remote);
+        removeImage("layer-it-sequential", "overlayfs", remote);
+    }
+
     interface OnBtrfs<T> {
         T run() throws Exception;
     }

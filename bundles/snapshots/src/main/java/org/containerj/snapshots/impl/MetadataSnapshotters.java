@@ -473,18 +473,33 @@ public final class MetadataSnapshotters implements NamespacedSnapshotters {
             }
         }
 
-        private record Commit(SnapshotRecord active, String nameKey) {
+        private record Commit(SnapshotRecord active, String nameKey, String parent, String backendParent) {
+        }
+
+        @Override
+        public boolean canRebase() {
+            return backend().canRebase();
         }
 
         @Override
         public void commit(String name, String key, Map<String, String> labelsIn) {
+            commit(name, key, labelsIn, "");
+        }
+
+        /** A commit; with a parent, a rebase of a snapshot prepared without one (the backend must support it). */
+        @Override
+        public void commit(String name, String key, Map<String, String> labelsIn, String parentIn) {
             requireNewKey(name);
             requireExisting(key);
+            String rebaseOnto = parentIn == null ? "" : parentIn;
             Map<String, String> labels = labelsIn == null ? Map.of() : Map.copyOf(labelsIn);
             Labels.validate(labels);
             Snapshotter backend = backend();
+            if (!rebaseOnto.isEmpty() && !backend.canRebase()) {
+                throw ContainerjException.notImplemented("snapshotter %s cannot rebase: not implemented", snapshotter);
+            }
             ReadWriteLock gc = gcLock(snapshotter);
-            try (KeyLocks.Held held = locks.lock(lockName(key), lockName(name))) {
+            try (KeyLocks.Held held = locks.lock(lockName(key), lockName(name), lockName(rebaseOnto))) {
                 gc.readLock().lock();
                 try {
                     Commit plan = store.update(tx -> {
@@ -495,17 +510,39 @@ public final class MetadataSnapshotters implements NamespacedSnapshotters {
                             throw ContainerjException.alreadyExists("snapshot \"%s\": already exists", name);
                         }
                         SnapshotRecord active = require(tx, key);
+                        String parent = active.parent();
+                        String backendParent = "";
+                        if (!rebaseOnto.isEmpty() && !rebaseOnto.equals(parent)) {
+                            if (!parent.isEmpty()) {
+                                throw ContainerjException.failedPrecondition(
+                                        "cannot rebase snapshot \"%s\" onto \"%s\": it has parent \"%s\": failed precondition",
+                                        key, rebaseOnto, parent);
+                            }
+                            SnapshotRecord p = find(tx, rebaseOnto).orElseThrow(() -> ContainerjException.notFound(
+                                    "parent snapshot %s does not exist: not found", rebaseOnto));
+                            if (p.kind() != SnapshotKind.COMMITTED) {
+                                throw ContainerjException.failedPrecondition(
+                                        "parent \"%s\" is not committed snapshot: failed precondition", rebaseOnto);
+                            }
+                            parent = rebaseOnto;
+                            backendParent = p.backendKey();
+                        }
                         requireLease(tx);
                         checkSize(recordKey(namespace, snapshotter, name).child(CHILDREN, "x"));
-                        if (!active.parent().isEmpty()) {
-                            checkSize(childKey(namespace, snapshotter, active.parent(), name));
+                        if (!parent.isEmpty()) {
+                            checkSize(childKey(namespace, snapshotter, parent, name));
                         }
                         if (lease != null) {
                             checkSize(leaseResource(namespace, lease, snapshotter, name));
                         }
-                        return new Commit(active, nextBackendKey(tx, name));
+                        return new Commit(active, nextBackendKey(tx, name), parent, backendParent);
                     });
-                    backend.commit(plan.nameKey(), plan.active().backendKey(), inherited(labels));
+                    if (plan.backendParent().isEmpty()) {
+                        backend.commit(plan.nameKey(), plan.active().backendKey(), inherited(labels));
+                    } else {
+                        backend.commit(plan.nameKey(), plan.active().backendKey(), inherited(labels),
+                                plan.backendParent());
+                    }
                     try {
                         store.update(tx -> {
                             SnapshotRecord active = require(tx, key);
@@ -513,11 +550,17 @@ public final class MetadataSnapshotters implements NamespacedSnapshotters {
                             tx.deleteAll(old);
                             if (!active.parent().isEmpty()) {
                                 tx.delete(childKey(namespace, snapshotter, active.parent(), key));
-                                tx.put(childKey(namespace, snapshotter, active.parent(), name), new byte[0]);
+                            }
+                            if (!plan.parent().isEmpty()) {
+                                if (!tx.exists(recordKey(namespace, snapshotter, plan.parent()))) {
+                                    throw ContainerjException.notFound("parent snapshot %s does not exist: not found",
+                                            plan.parent());
+                                }
+                                tx.put(childKey(namespace, snapshotter, plan.parent(), name), new byte[0]);
                             }
                             Instant now = Instant.now();
                             tx.put(recordKey(namespace, snapshotter, name), new SnapshotRecord(plan.nameKey(),
-                                    active.parent(), SnapshotKind.COMMITTED, now, now, labels).encode());
+                                    plan.parent(), SnapshotKind.COMMITTED, now, now, labels).encode());
                             if (lease != null) {
                                 tx.delete(leaseResource(namespace, lease, snapshotter, key));
                                 tx.put(leaseResource(namespace, lease, snapshotter, name), new byte[0]);

@@ -168,6 +168,16 @@ public final class SnapshotTransaction {
      * NOT_FOUND for a missing key, FAILED_PRECONDITION when it is not active.
      */
     public SnapshotEntry commit(String key, String name, SnapshotUsage usage, Map<String, String> labels) {
+        return commit(key, name, usage, labels, "");
+    }
+
+    /**
+     * As {@link #commit(String, String, SnapshotUsage, Map)}, setting the parent to committed
+     * snapshot {@code parent} when not empty (a rebase): NOT_FOUND for a missing parent,
+     * FAILED_PRECONDITION when it is not committed or {@code key} has another parent.
+     */
+    public SnapshotEntry commit(String key, String name, SnapshotUsage usage, Map<String, String> labels,
+            String parent) {
         requireWritable();
         requireKey(name);
         if (entries.containsKey(name)) {
@@ -181,9 +191,26 @@ public final class SnapshotTransaction {
             throw ContainerjException.failedPrecondition(
                     "failed to commit snapshot: snapshot \"%s\" is not active: failed precondition", key);
         }
+        String newParent = active.parent();
+        if (parent != null && !parent.isEmpty()) {
+            if (!active.parent().isEmpty() && !active.parent().equals(parent)) {
+                throw ContainerjException.failedPrecondition(
+                        "cannot rebase snapshot \"%s\" onto \"%s\": it has parent \"%s\": failed precondition", key,
+                        parent, active.parent());
+            }
+            SnapshotEntry pe = entries.get(parent);
+            if (pe == null) {
+                throw ContainerjException.notFound("parent snapshot %s does not exist: not found", parent);
+            }
+            if (pe.kind() != SnapshotKind.COMMITTED) {
+                throw ContainerjException.failedPrecondition(
+                        "parent \"%s\" is not committed snapshot: failed precondition", parent);
+            }
+            newParent = parent;
+        }
         Labels.validate(labels);
         Instant now = Instant.now();
-        SnapshotEntry committed = new SnapshotEntry(active.id(), name, SnapshotKind.COMMITTED, active.parent(), labels,
+        SnapshotEntry committed = new SnapshotEntry(active.id(), name, SnapshotKind.COMMITTED, newParent, labels,
                 now, now, usage);
         entries.remove(key);
         entries.put(name, committed);

@@ -80,7 +80,7 @@ public final class LocalTransfer implements ImageTransfer {
             ContentFetcher blobs = new ContentFetcher(content, fetcher::fetch, locks, namespace, job, stalls,
                     config.watchTimeout());
             ImageWalk walk = new ImageWalk(content, blobs, PlatformMatcher.of(options.platforms(), options.allPlatforms()),
-                    plans, job, progress, new Unpacker(namespace, content, job, locks, progress),
+                    plans, job, progress, new Unpacker(namespace, content, job, locks, progress, config.maxConcurrentUnpacks()),
                     resolved.reference().host(), resolved.reference().repository());
             walk.walk(root, name);
             Image image = ImageRecords.save(images, namespace,
@@ -137,7 +137,7 @@ public final class LocalTransfer implements ImageTransfer {
                     config.watchTimeout());
             ImageWalk walk = new ImageWalk(content, present,
                     PlatformMatcher.of(options.platforms(), options.allPlatforms()), plans, job, progress,
-                    new Unpacker(namespace, content, job, locks, progress), null, null);
+                    new Unpacker(namespace, content, job, locks, progress, config.maxConcurrentUnpacks()), null, null);
             List<ImageJson.Child> kept = walk.walkChildren(index, parsed.manifests());
 
             Map<String, Image> named = new LinkedHashMap<>();

@@ -15,6 +15,10 @@ public @interface TransferConfig {
     @AttributeDefinition(description = "Blobs one push uploads at once")
     int max__concurrent__uploaded__layers() default 3;
 
+    @AttributeDefinition(description = "Layers one unpack applies at once when the snapshotter can rebase "
+            + "(containerd 2.2's key); 1 unpacks layer after layer")
+    int max__concurrent__unpacks() default TransferSettings.DEFAULT_CONCURRENT_UNPACKS;
+
     @AttributeDefinition(description = "Snapshotter an unpack uses when the request names none")
     String snapshotter() default "overlayfs";
 

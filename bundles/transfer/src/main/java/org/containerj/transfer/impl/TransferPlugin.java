@@ -115,9 +115,11 @@ public class TransferPlugin implements ImageTransfer, TransferServices {
         settings = new TransferSettings(Math.max(1, config.max__concurrent__downloads()),
                 Math.max(1, config.max__concurrent__uploaded__layers()),
                 config.snapshotter().isBlank() ? "overlayfs" : config.snapshotter(), stall,
-                TransferSettings.DEFAULTS.leaseExpiry());
-        Logger.tag("transfer").info("{}: {} downloads, {} uploads at once, unpack into {} by default, stall timeout {}",
-                PID, settings.maxConcurrentDownloads(), settings.maxConcurrentUploads(), settings.defaultSnapshotter(),
+                TransferSettings.DEFAULTS.leaseExpiry(), Math.max(1, config.max__concurrent__unpacks()));
+        Logger.tag("transfer").info(
+                "{}: {} downloads, {} uploads, {} layer unpacks at once, unpack into {} by default, stall timeout {}",
+                PID, settings.maxConcurrentDownloads(), settings.maxConcurrentUploads(), settings.maxConcurrentUnpacks(),
+                settings.defaultSnapshotter(),
                 stall == null ? "the registry client's" : configured);
     }
 

@@ -12,9 +12,20 @@ import java.time.Duration;
  *                               registry client's own timeout (the transfer then watches with
  *                               {@link #BACKSTOP}, for what the registry client does not cover)
  * @param leaseExpiry            how long the temporary lease of a transfer lasts if the daemon dies mid-way
+ * @param maxConcurrentUnpacks   layers one unpack applies at once on a snapshotter that can rebase; 1
+ *                               unpacks strictly in order
  */
 public record TransferSettings(int maxConcurrentDownloads, int maxConcurrentUploads, String defaultSnapshotter,
-        Duration stallTimeout, Duration leaseExpiry) {
+        Duration stallTimeout, Duration leaseExpiry, int maxConcurrentUnpacks) {
+
+    /** Layers applied at once by default where the snapshotter can rebase. */
+    public static final int DEFAULT_CONCURRENT_UNPACKS = 3;
+
+    public TransferSettings(int maxConcurrentDownloads, int maxConcurrentUploads, String defaultSnapshotter,
+            Duration stallTimeout, Duration leaseExpiry) {
+        this(maxConcurrentDownloads, maxConcurrentUploads, defaultSnapshotter, stallTimeout, leaseExpiry,
+                DEFAULT_CONCURRENT_UNPACKS);
+    }
 
     /** The transfer's own stall bound when none is configured. */
     public static final Duration BACKSTOP = Duration.ofMinutes(5);

@@ -26,6 +26,8 @@ public final class FakeSnapshotters implements NamespacedSnapshotters {
     final Set<String> loaded;
     final Map<String, Map<String, SnapshotInfo>> all = new ConcurrentHashMap<>();
     final List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+    /** Whether the snapshotters declare the rebase capability. */
+    volatile boolean rebase;
 
     FakeSnapshotters(Set<String> loaded) {
         this.loaded = loaded;
@@ -113,6 +115,39 @@ public final class FakeSnapshotters implements NamespacedSnapshotters {
                     snaps.put(name, new SnapshotInfo(name, active.parent(), SnapshotKind.COMMITTED, labels,
                             Instant.now(), Instant.now()));
                     log.add("commit " + name);
+                }
+            }
+
+            @Override
+            public boolean canRebase() {
+                return rebase;
+            }
+
+            @Override
+            public void commit(String name, String key, Map<String, String> labels, String parent) {
+                if (parent == null || parent.isEmpty()) {
+                    commit(name, key, labels);
+                    return;
+                }
+                if (!rebase) {
+                    throw ContainerjException.notImplemented("cannot rebase: not implemented");
+                }
+                synchronized (snaps) {
+                    SnapshotInfo active = snaps.get(key);
+                    if (active == null) {
+                        throw ContainerjException.notFound("snapshot %s does not exist: not found", key);
+                    }
+                    if (snaps.containsKey(name)) {
+                        throw ContainerjException.alreadyExists("snapshot \"%s\": already exists", name);
+                    }
+                    SnapshotInfo p = snaps.get(parent);
+                    if (p == null || p.kind() != SnapshotKind.COMMITTED || !active.parent().isEmpty()) {
+                        throw ContainerjException.failedPrecondition("cannot rebase %s onto %s", key, parent);
+                    }
+                    snaps.remove(key);
+                    snaps.put(name, new SnapshotInfo(name, parent, SnapshotKind.COMMITTED, labels, Instant.now(),
+                            Instant.now()));
+                    log.add("commit " + name + " onto " + parent);
                 }
             }
 

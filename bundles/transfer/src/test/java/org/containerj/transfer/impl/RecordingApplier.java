@@ -25,6 +25,10 @@ final class RecordingApplier implements Applier {
     volatile Runnable beforeApply = () -> {
     };
 
+    /** Runs before each apply with the layer and the mounts it goes to. */
+    volatile java.util.function.BiConsumer<Descriptor, List<Mount>> beforeApplyOf = (layer, mounts) -> {
+    };
+
     RecordingApplier(NamespacedContentStore content) {
         this.content = content;
     }
@@ -32,6 +36,7 @@ final class RecordingApplier implements Applier {
     @Override
     public Descriptor apply(String namespace, Descriptor layer, List<Mount> mounts, Map<String, byte[]> payloads) {
         beforeApply.run();
+        beforeApplyOf.accept(layer, mounts);
         try (InputStream in = new GZIPInputStream(Channels.newInputStream(
                 content.forNamespace(namespace).reader(layer.digest())))) {
             MessageDigest sha = Digests.sha256();

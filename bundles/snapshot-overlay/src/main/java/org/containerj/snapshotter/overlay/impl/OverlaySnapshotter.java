@@ -217,6 +217,10 @@ public final class OverlaySnapshotter implements Snapshotter, Closeable {
                 return created;
             });
             leftover[0] = null;
+            if (kind == SnapshotKind.ACTIVE && s.parentIds().isEmpty() && labels != null
+                    && "true".equals(labels.get(REBASE_LABEL))) {
+                return rebaseMounts(s);
+            }
             return mountsOf(s);
         } catch (UncheckedIOException e) {
             throw failure(e);
@@ -229,12 +233,23 @@ public final class OverlaySnapshotter implements Snapshotter, Closeable {
 
     @Override
     public void commit(String name, String key, Map<String, String> labels) {
+        commit(name, key, labels, "");
+    }
+
+    /** A layer applied into an empty upper directory (whiteouts 0/0, opaque xattrs) stacks on any lowers. */
+    @Override
+    public boolean canRebase() {
+        return true;
+    }
+
+    @Override
+    public void commit(String name, String key, Map<String, String> labels, String parent) {
         store.update(tx -> {
             SnapshotEntry active = tx.find(key).orElseThrow(
                     () -> ContainerjException.notFound("failed to get active snapshot \"%s\": not found", key));
             SnapshotUsage usage = active.kind() == SnapshotKind.ACTIVE ? DiskUsage.of(upperPath(active.id()))
                     : new SnapshotUsage(0, 0);
-            return tx.commit(key, name, usage, labels == null ? Map.of() : labels);
+            return tx.commit(key, name, usage, labels == null ? Map.of() : labels, parent);
         });
     }
 
@@ -327,6 +342,24 @@ public final class OverlaySnapshotter implements Snapshotter, Closeable {
             lower.add(upperPath(id).toString());
         }
         mountOptions.add("lowerdir=" + String.join(":", lower));
+        return List.of(new Mount("overlay", "overlay", mountOptions));
+    }
+
+    /**
+     * An overlay on an empty lower for a snapshot to be rebased, so that its layer is
+     * applied to the upper directory with overlayfs whiteouts rather than deletions.
+     */
+    private List<Mount> rebaseMounts(StoredSnapshot s) {
+        Path empty = root.resolve("empty");
+        try {
+            Files.createDirectories(empty);
+        } catch (IOException e) {
+            throw failure(new UncheckedIOException(e));
+        }
+        List<String> mountOptions = new ArrayList<>(overlayOptions);
+        mountOptions.add("workdir=" + workPath(s.id()));
+        mountOptions.add("upperdir=" + upperPath(s.id()));
+        mountOptions.add("lowerdir=" + empty);
         return List.of(new Mount("overlay", "overlay", mountOptions));
     }
 

@@ -23,6 +23,7 @@ import org.containerj.api.mount.Mount;
 import org.containerj.api.snapshots.SnapshotInfo;
 import org.containerj.api.snapshots.SnapshotKind;
 import org.containerj.api.snapshots.SnapshotUsage;
+import org.containerj.api.snapshots.Snapshotter;
 import org.containerj.nativeio.LibC;
 import org.containerj.nativeio.Stat;
 import org.junit.jupiter.api.AfterEach;
@@ -130,6 +131,47 @@ class OverlaySnapshotterTest {
         assertEquals(SnapshotKind.VIEW, snapshotter.stat("v2").kind());
         assertEquals(Map.of("l", "v"), snapshotter.stat("A").labels());
         assertEquals(snapshotter.mounts("v2"), view, "Mounts gives the mounts again");
+    }
+
+    @Test
+    void aLayerPreparedAloneIsRebasedOntoItsParentOnCommit() throws IOException {
+        assertTrue(snapshotter.canRebase());
+        Path m = mounts.mount(snapshotter.prepare("a", "", Map.of()), dir.resolve("m1"));
+        Files.writeString(m.resolve("one"), "1");
+        Files.writeString(m.resolve("gone"), "x");
+        mounts.unmount(m);
+        snapshotter.commit("A", "a", Map.of());
+
+        // to be rebased: an overlay on an empty lower, so that a differ writes overlayfs whiteouts
+        List<Mount> alone = snapshotter.prepare("b", "", Map.of(Snapshotter.REBASE_LABEL, "true"));
+        assertEquals(1, alone.size());
+        assertEquals("overlay", alone.get(0).type());
+        assertTrue(alone.get(0).options().contains("upperdir=" + fs(2)), alone.toString());
+        assertTrue(alone.get(0).options().contains("lowerdir=" + root.resolve("empty")), alone.toString());
+        m = mounts.mount(alone, dir.resolve("m2"));
+        Files.writeString(m.resolve("two"), "2");
+        mounts.unmount(m);
+        LibC.mknod(Path.of(fs(2)).resolve("gone"), Stat.S_IFCHR, 0); // a whiteout, as the differ writes it
+
+        List<String> before = state();
+        assertEquals(ErrorKind.NOT_FOUND, kindOf(() -> snapshotter.commit("B", "b", Map.of(), "missing")));
+        snapshotter.prepare("c", "", Map.of());
+        assertEquals(ErrorKind.FAILED_PRECONDITION, kindOf(() -> snapshotter.commit("B", "b", Map.of(), "c")));
+        snapshotter.remove("c");
+        snapshotter.cleanup();
+        assertEquals(before, state(), "a refused rebase changes nothing");
+
+        snapshotter.commit("B", "b", Map.of(), "A");
+        assertEquals("A", snapshotter.stat("B").parent());
+        m = mounts.mount(snapshotter.view("v", "B", Map.of()), dir.resolve("m3"));
+        assertEquals("1", Files.readString(m.resolve("one")));
+        assertEquals("2", Files.readString(m.resolve("two")));
+        assertFalse(Files.exists(m.resolve("gone")), "the whiteout hides the file of the new parent");
+        mounts.unmount(m);
+
+        // a snapshot that has a parent cannot be moved onto another
+        snapshotter.prepare("d", "A", Map.of());
+        assertEquals(ErrorKind.FAILED_PRECONDITION, kindOf(() -> snapshotter.commit("D", "d", Map.of(), "B")));
     }
 
     @Test
