@@ -12,6 +12,15 @@ import org.containerj.api.mount.Mount;
  * write outside the mounted root, whatever the layer says.
  */
 public interface Applier {
+
+    /**
+     * A payload key (any value): the target's lower layers are not the layer's real parents
+     * (an unpack that applies layers in parallel and rebases them later), so a directory the
+     * layer only creates implicitly, whose attributes would come from the lower layers, must
+     * fail the apply (FAILED_PRECONDITION) instead of being made with defaults.
+     */
+    String PAYLOAD_DETACHED_PARENTS = "containerj.diff.detached-parents";
+
     /**
      * Applies {@code layer}, read from the content of {@code namespace}, onto
      * {@code mounts} and returns the descriptor of what was applied: the uncompressed

@@ -1,6 +1,6 @@
 /** Differs: apply a layer onto mounts, and compare two mounts into a layer. */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package org.containerj.api.diff;
 
 import org.osgi.annotation.bundle.Export;

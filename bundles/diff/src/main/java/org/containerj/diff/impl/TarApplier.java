@@ -67,10 +67,14 @@ public final class TarApplier {
     /** Large reads inflate and hash in fewer, longer calls and write in fewer syscalls than transferTo's 8 KiB. */
     private final byte[] copyBuffer = new byte[256 * 1024];
 
-    private TarApplier(Path root, Whiteouts whiteouts, List<Path> parents) {
+    /** Set when the lower layers are not the real parents: an implicit directory cannot get its attributes. */
+    private final boolean detachedParents;
+
+    private TarApplier(Path root, Whiteouts whiteouts, List<Path> parents, boolean detachedParents) {
         this.root = root;
         this.whiteouts = whiteouts;
         this.parents = parents;
+        this.detachedParents = detachedParents;
     }
 
     /**
@@ -84,12 +88,21 @@ public final class TarApplier {
 
     /** As {@link #apply(InputStream, Path)}, with the given whiteout representation. */
     public static long apply(InputStream tar, Path root, Whiteouts whiteouts, List<Path> parents) {
+        return apply(tar, root, whiteouts, parents, false);
+    }
+
+    /**
+     * As {@link #apply(InputStream, Path, Whiteouts, List)}; with {@code detachedParents} a
+     * directory the layer creates only implicitly fails the apply with FAILED_PRECONDITION.
+     */
+    public static long apply(InputStream tar, Path root, Whiteouts whiteouts, List<Path> parents,
+            boolean detachedParents) {
         Path r = root.toAbsolutePath().normalize();
         if (!Files.isDirectory(r, LinkOption.NOFOLLOW_LINKS)) {
             throw ContainerjException.invalidArgument("apply target %s is not a directory", root);
         }
         try {
-            return new TarApplier(r, whiteouts, List.copyOf(parents)).run(tar);
+            return new TarApplier(r, whiteouts, List.copyOf(parents), detachedParents).run(tar);
         } catch (IOException e) {
             throw new ContainerjException(ErrorKind.UNKNOWN, "failed to apply layer: " + e.getMessage(), e);
         } catch (IllegalArgumentException | IllegalStateException e) {
@@ -257,6 +270,11 @@ public final class TarApplier {
         List<Path> missing = new ArrayList<>();
         for (Path p = dir; !p.equals(root) && !ScopedPaths.exists(p); p = p.getParent()) {
             missing.add(0, p);
+        }
+        if (detachedParents && !missing.isEmpty()) {
+            throw ContainerjException.failedPrecondition(
+                    "layer creates directory %s implicitly; its attributes come from lower layers",
+                    root.relativize(missing.get(0)));
         }
         for (Path p : missing) {
             Files.createDirectory(p);

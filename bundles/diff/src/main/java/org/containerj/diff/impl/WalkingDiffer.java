@@ -76,7 +76,9 @@ public final class WalkingDiffer implements Applier, Comparer {
                 InputStream raw = new BufferedInputStream(Channels.newInputStream(channel), 128 * 1024);
                 InputStream plain = MediaTypes.decompress(raw, compression);
                 CountingInputStream counted = new CountingInputStream(new DigestInputStream(plain, sha256))) {
-            withTarget(mounts, (root, whiteouts, parents) -> TarApplier.apply(counted, root, whiteouts, parents));
+            boolean detached = payloads != null && payloads.containsKey(Applier.PAYLOAD_DETACHED_PARENTS);
+            withTarget(mounts, (root, whiteouts, parents) -> TarApplier.apply(counted, root, whiteouts, parents,
+                    detached));
             counted.transferTo(OutputStream.nullOutputStream()); // trailing data counts in the digest
             return new Descriptor(MediaTypes.OCI_LAYER, new Digest("sha256", HexFormat.of().formatHex(sha256.digest())),
                     counted.count());

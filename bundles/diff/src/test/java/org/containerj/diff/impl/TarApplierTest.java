@@ -97,6 +97,18 @@ class TarApplierTest {
     }
 
     @Test
+    void withDetachedParentsAnImplicitDirectoryFailsTheApply() throws Exception {
+        ContainerjException e = assertThrows(ContainerjException.class, () -> TarApplier.apply(
+                new Tars().file("tmp/made-implicitly", 0644, "x").stream(), root, TarApplier.Whiteouts.OVERLAY,
+                List.of(), true));
+        assertEquals(ErrorKind.FAILED_PRECONDITION, e.kind());
+
+        TarApplier.apply(new Tars().dir("tmp/", 01777).file("tmp/explicit", 0644, "x").stream(), root,
+                TarApplier.Whiteouts.OVERLAY, List.of(), true);
+        assertEquals(01777, LibC.lstat(root.resolve("tmp")).permissions());
+    }
+
+    @Test
     void ownershipDevicesAndXattrsAsRoot() throws Exception {
         Tars t = new Tars().file("owned", 0640, "o", e -> {
             e.setUserId(1234);

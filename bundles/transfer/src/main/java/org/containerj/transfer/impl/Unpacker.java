@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.containerj.api.content.ContentStore;
 import org.containerj.api.content.Descriptor;
 import org.containerj.api.content.Digest;
+import org.containerj.api.diff.Applier;
 import org.containerj.api.errdefs.ContainerjException;
 import org.containerj.api.errdefs.ErrorKind;
 import org.containerj.api.mount.Mount;
@@ -265,7 +266,8 @@ final class Unpacker {
                     progress.about("extracting", layer);
                     Descriptor applied;
                     try {
-                        applied = plan.applier().apply(namespace, layer, mounts, Map.of());
+                        applied = plan.applier().apply(namespace, layer, mounts,
+                                Map.of(Applier.PAYLOAD_DETACHED_PARENTS, new byte[0]));
                     } catch (ContainerjException e) {
                         if (e.kind() == ErrorKind.CANCELED || job.failure() != null
                                 || Thread.currentThread().isInterrupted()) {
