@@ -25,10 +25,12 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.zip.CRC32;
 
 import org.containerj.api.errdefs.ContainerjException;
+import org.containerj.api.snapshots.SnapshotInfo;
 import org.containerj.api.snapshots.SnapshotKind;
 import org.containerj.api.snapshots.SnapshotUsage;
 
@@ -148,6 +150,19 @@ public final class SnapshotStore implements Closeable {
     public <T> T view(Function<SnapshotTransaction, T> work) {
         State s = current();
         return work.apply(new SnapshotTransaction(s.entries(), s.sequence(), false));
+    }
+
+    /**
+     * Calls {@code visitor} for each snapshot matching {@code filters}, after reading them
+     * from the current state, so the visitor may call back into the store.
+     */
+    public void walk(List<String> filters, Consumer<SnapshotInfo> visitor) {
+        List<SnapshotInfo> infos = new ArrayList<>();
+        view(tx -> {
+            tx.walk(filters, infos::add);
+            return null;
+        });
+        infos.forEach(visitor);
     }
 
     /**

@@ -6,7 +6,7 @@
  * removal of directory trees that stops at mount points.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package org.containerj.snapshots.storage;
 
 import org.osgi.annotation.bundle.Export;

@@ -164,12 +164,7 @@ public final class BtrfsSnapshotter implements Snapshotter, Closeable {
 
     @Override
     public void walk(List<String> filters, Consumer<SnapshotInfo> visitor) {
-        List<SnapshotInfo> infos = new ArrayList<>();
-        store.view(tx -> {
-            tx.walk(filters, infos::add);
-            return null;
-        });
-        infos.forEach(visitor);
+        store.walk(filters, visitor);
     }
 
     @Override
